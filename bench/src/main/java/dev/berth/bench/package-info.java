@@ -1,0 +1,2 @@
+/** The benchmark harness: store, API, scheduler, pod start, proxy. */
+package dev.berth.bench;
