@@ -1,0 +1,178 @@
+package dev.berth.core.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.api.ApiException;
+import dev.berth.core.api.Json;
+import dev.berth.core.apiserver.admission.AdmissionChain;
+import dev.berth.core.apiserver.admission.AdmissionPlugin;
+import dev.berth.core.apiserver.admission.NamespaceLifecycle;
+import dev.berth.core.apiserver.admission.PodCreation;
+import dev.berth.core.apiserver.auth.Authenticator;
+import dev.berth.core.apiserver.auth.Authorizer;
+import dev.berth.core.apiserver.auth.UserInfo;
+import dev.berth.core.apiserver.cache.ObjectCache;
+import dev.berth.core.apiserver.cache.ValueTransformer;
+import dev.berth.core.apiserver.http.HttpServer;
+import dev.berth.core.apiserver.registry.ResourceRegistry;
+import dev.berth.core.apiserver.registry.ResourceType;
+import dev.berth.core.store.Store;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Kubernetes API server of Berth: store, cache, admission, handlers and the HTTPS front,
+ * plus the objects every cluster starts with.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** Kubernetes' request body limit. */
+    public static final int MAX_BODY = 3 * 1024 * 1024;
+
+    /**
+     * @param bind            where to listen
+     * @param advertised      host:port clients use (discovery's serverAddressByClientCIDRs)
+     * @param ssl             TLS server context; null only in tests of the HTTP layer
+     * @param serviceCidr     Service cluster IP range
+     * @param nodePortMin     NodePort range start
+     * @param nodePortMax     NodePort range end
+     * @param eventTtlSeconds how long events live
+     */
+    public record Config(InetSocketAddress bind, String advertised, SslContext ssl, Store store,
+                         ValueTransformer transformer, Authenticator authenticator, Authorizer authorizer,
+                         PatchEngine patches, String serviceCidr, int nodePortMin, int nodePortMax,
+                         long eventTtlSeconds, Clock clock, List<AdmissionPlugin> extraAdmission) {}
+
+    private final Config config;
+    private final ResourceRegistry registry = ResourceRegistry.builtin();
+    private final ObjectCache cache;
+    private final ResourceStorage storage;
+    private final ApiHandlers handlers;
+    private final WireFormats formats;
+    private final ServiceAllocator allocator;
+    private HttpServer http;
+    private InetSocketAddress bound;
+    private EventExpiry eventExpiry;
+
+    public ApiServer(Config config) {
+        this.config = config;
+        this.cache = new ObjectCache(config.store(), config.transformer(), 20_000);
+        AdmissionChain admission = new AdmissionChain();
+        this.storage = new ResourceStorage(config.store(), cache, config.transformer(), new TypedCodec(), admission,
+                config.patches(), config.clock());
+        registry.all().forEach(storage::registerType);
+        admission.add(new PodCreation());
+        config.extraAdmission().forEach(admission::add);
+        admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
+        this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
+        storage.addHook(allocator);
+        this.formats = new WireFormats(new Conversions());
+        Subresources subresources = new Subresources(registry, storage, formats);
+        this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
+                config.authenticator(), config.authorizer(), subresources, formats);
+        subresources.setHandlers(handlers);
+    }
+
+    public ResourceType type(String group, String resource) {
+        return registry.all().stream().filter(t -> t.group().equals(group) && t.resource().equals(resource))
+                .findFirst().orElseThrow();
+    }
+
+    public ResourceRegistry registry() {
+        return registry;
+    }
+
+    public ResourceStorage storage() {
+        return storage;
+    }
+
+    public WireFormats formats() {
+        return formats;
+    }
+
+    /** Loads the cache, creates the initial objects, and starts serving. Returns the bound address. */
+    public InetSocketAddress start() throws InterruptedException {
+        cache.start();
+        bootstrap();
+        http = new HttpServer(config.bind(), config.ssl(), handlers, MAX_BODY);
+        bound = http.start();
+        handlers.setReady(true);
+        eventExpiry = new EventExpiry(storage, type("", "events"), config.eventTtlSeconds(), config.clock());
+        eventExpiry.start();
+        LOG.info("API server listening on {}", bound);
+        return bound;
+    }
+
+    public InetSocketAddress address() {
+        return bound;
+    }
+
+    private void bootstrap() {
+        UserInfo system = new UserInfo("system:apiserver", List.of(UserInfo.MASTERS));
+        ResourceType ns = type("", "namespaces");
+        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+            if (storage.find(ns, "", name) == null) {
+                ObjectNode n = Json.MAPPER.createObjectNode();
+                n.put("apiVersion", "v1");
+                n.put("kind", "Namespace");
+                n.putObject("metadata").put("name", name);
+                n.putObject("spec").putArray("finalizers").add("kubernetes");
+                n.putObject("status").put("phase", "Active");
+                createQuietly(ns, "", n, system);
+            }
+        }
+        ResourceType svc = type("", "services");
+        if (storage.find(svc, "default", "kubernetes") == null) {
+            String ip = allocator.reserveKubernetesIp();
+            int port = config.bind().getPort() == 0 ? 6443 : config.bind().getPort();
+            ObjectNode s = Json.MAPPER.createObjectNode();
+            s.put("apiVersion", "v1");
+            s.put("kind", "Service");
+            ObjectNode meta = s.putObject("metadata");
+            meta.put("name", "kubernetes");
+            meta.put("namespace", "default");
+            ObjectNode labels = meta.putObject("labels");
+            labels.put("component", "apiserver");
+            labels.put("provider", "kubernetes");
+            ObjectNode spec = s.putObject("spec");
+            spec.put("type", "ClusterIP");
+            spec.put("clusterIP", ip);
+            spec.putArray("clusterIPs").add(ip);
+            spec.put("sessionAffinity", "None");
+            ObjectNode p = spec.putArray("ports").addObject();
+            p.put("name", "https");
+            p.put("port", 443);
+            p.put("protocol", "TCP");
+            p.put("targetPort", port);
+            createQuietly(svc, "default", s, system);
+        }
+    }
+
+    private void createQuietly(ResourceType t, String ns, ObjectNode body, UserInfo user) {
+        try {
+            storage.create(t, ns, body, new ResourceStorage.WriteOptions(false, TypedCodec.FieldValidation.IGNORE,
+                    "berth-apiserver", user, new ArrayList<>()));
+        } catch (ApiException e) {
+            if (e.code() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        handlers.setReady(false);
+        if (eventExpiry != null) {
+            eventExpiry.close();
+        }
+        if (http != null) {
+            http.close();
+        }
+        cache.close();
+    }
+}

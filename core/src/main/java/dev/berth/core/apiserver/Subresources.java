@@ -1,0 +1,239 @@
+package dev.berth.core.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.api.ApiException;
+import dev.berth.core.api.FieldError;
+import dev.berth.core.api.Json;
+import dev.berth.core.apiserver.auth.UserInfo;
+import dev.berth.core.apiserver.cache.CachedObject;
+import dev.berth.core.apiserver.http.ApiRequest;
+import dev.berth.core.apiserver.http.ApiResponse;
+import dev.berth.core.apiserver.registry.ResourceRegistry;
+import dev.berth.core.apiserver.registry.ResourceType;
+
+import java.util.List;
+
+/** status, scale, binding, eviction, finalize and approval subresources. */
+public final class Subresources {
+    private final ResourceRegistry registry;
+    private final ResourceStorage storage;
+    private final WireFormats formats;
+    private ApiHandlers handlers;
+
+    public Subresources(ResourceRegistry registry, ResourceStorage storage, WireFormats formats) {
+        this.registry = registry;
+        this.storage = storage;
+        this.formats = formats;
+    }
+
+    void setHandlers(ApiHandlers handlers) {
+        this.handlers = handlers;
+    }
+
+    ApiResponse handle(ApiRequest req, RequestInfo info, ResourceType served, UserInfo user) {
+        ResourceType type = registry.byStorage(served.storage()).getFirst();
+        String ns = type.namespaced() ? info.namespace() : "";
+        String name = info.name();
+        String sub = info.subresource();
+        String m = req.method();
+        return switch (sub) {
+            case "status", "approval" -> switch (m) {
+                case "GET" -> formats.object(req, served, storage.get(type, ns, name).json(), 200);
+                case "PUT" -> formats.object(req, served, storage.update(type, ns, name, formats.decodeBody(req, type),
+                        handlers.writeOptions(req, user), sub.equals("approval") ? "status" : sub).json(), 200);
+                case "PATCH" -> formats.object(req, served, storage.patch(type, ns, name, req.contentType(), req.body(),
+                        handlers.writeOptions(req, user), "status", req.flag("force")).json(), 200);
+                default -> throw notAllowed();
+            };
+            case "finalize" -> {
+                if (!m.equals("PUT")) throw notAllowed();
+                yield formats.object(req, type, storage.update(type, "", name, formats.decodeBody(req, type),
+                        handlers.writeOptions(req, user), "finalize").json(), 200);
+            }
+            case "scale" -> scale(req, type, ns, name, user);
+            case "binding" -> {
+                if (!m.equals("POST")) throw notAllowed();
+                yield bind(req, type, ns, name, user);
+            }
+            case "eviction" -> {
+                if (!m.equals("POST")) throw notAllowed();
+                yield evict(req, type, ns, name, user);
+            }
+            case "log", "exec", "attach", "portforward" -> throw new ApiException(503, "ServiceUnavailable",
+                    "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
+            default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        };
+    }
+
+    private static ApiException notAllowed() {
+        return ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+
+    private ApiResponse scale(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
+        switch (req.method()) {
+            case "GET" -> {
+                return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, storage.get(type, ns, name))));
+            }
+            case "PUT", "PATCH" -> {
+                for (int attempt = 0; ; attempt++) {
+                    CachedObject current = storage.get(type, ns, name);
+                    ObjectNode scale = scaleOf(type, current);
+                    ObjectNode desired;
+                    if (req.method().equals("PUT")) {
+                        desired = WireFormats.parseJson(req.body());
+                        String rv = desired.path("metadata").path("resourceVersion").asText("");
+                        if (!rv.isEmpty() && !rv.equals(Long.toString(current.modRevision()))) {
+                            throw ApiException.modified(type.group(), type.resource(), name);
+                        }
+                    } else {
+                        ResourceType scaleType = new ResourceType("autoscaling", "v1", "scale", "scale", "Scale",
+                                true, List.of(), List.of(), io.fabric8.kubernetes.api.model.autoscaling.v1.Scale.class,
+                                java.util.Set.of(), "autoscaling/scale", List.of());
+                        desired = storage.patchEngine().patch(scaleType, scale, req.contentType(), req.body());
+                    }
+                    JsonNode replicas = desired.path("spec").path("replicas");
+                    if (!replicas.isMissingNode() && !replicas.isIntegralNumber()) {
+                        throw ApiException.invalid("autoscaling", "Scale", name, List.of(
+                                FieldError.invalid("spec.replicas", replicas.asText(), "must be an integer")));
+                    }
+                    int n = replicas.isMissingNode() ? 0 : replicas.asInt();
+                    if (n < 0) {
+                        throw ApiException.invalid("autoscaling", "Scale", name, List.of(
+                                FieldError.invalid("spec.replicas", n, "must be greater than or equal to 0")));
+                    }
+                    ObjectNode obj = current.tree();
+                    obj.withObject("spec").put("replicas", n);
+                    ((ObjectNode) obj.get("metadata")).put("resourceVersion", Long.toString(current.modRevision()));
+                    try {
+                        ResourceStorage.Result r = storage.update(type, ns, name, obj, handlers.writeOptions(req, user), "");
+                        CachedObject after = new CachedObject(current.key(), ns, name, r.json(),
+                                Long.parseLong(r.object().getMetadata().getResourceVersion() == null ? "0"
+                                        : r.object().getMetadata().getResourceVersion()), current.labels(), current.fields());
+                        return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, after)));
+                    } catch (ApiException e) {
+                        if (e.code() != 409 || req.method().equals("PUT") || attempt > 8) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            default -> throw notAllowed();
+        }
+    }
+
+    private static ObjectNode scaleOf(ResourceType type, CachedObject o) {
+        ObjectNode obj = o.tree();
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("kind", "Scale");
+        s.put("apiVersion", "autoscaling/v1");
+        ObjectNode meta = s.putObject("metadata");
+        JsonNode om = obj.path("metadata");
+        meta.put("name", om.path("name").asText());
+        if (om.has("namespace")) meta.put("namespace", om.path("namespace").asText());
+        meta.put("uid", om.path("uid").asText());
+        meta.put("resourceVersion", om.path("resourceVersion").asText());
+        meta.put("creationTimestamp", om.path("creationTimestamp").asText());
+        s.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(1));
+        ObjectNode st = s.putObject("status");
+        st.put("replicas", obj.path("status").path("replicas").asInt(0));
+        JsonNode sel = obj.path("spec").path("selector");
+        String selector = selectorString(type, sel);
+        if (!selector.isEmpty()) {
+            st.put("selector", selector);
+        }
+        return s;
+    }
+
+    /** A label selector as the query-string form Scale.status.selector carries. */
+    static String selectorString(ResourceType type, JsonNode sel) {
+        StringBuilder sb = new StringBuilder();
+        if (type.resource().equals("replicationcontrollers")) {
+            sel.properties().forEach(e -> append(sb, e.getKey() + "=" + e.getValue().asText()));
+            return sb.toString();
+        }
+        sel.path("matchLabels").properties().forEach(e -> append(sb, e.getKey() + "=" + e.getValue().asText()));
+        for (JsonNode expr : sel.path("matchExpressions")) {
+            String key = expr.path("key").asText();
+            List<String> values = new java.util.ArrayList<>();
+            expr.path("values").forEach(v -> values.add(v.asText()));
+            switch (expr.path("operator").asText()) {
+                case "In" -> append(sb, key + " in (" + String.join(",", values) + ")");
+                case "NotIn" -> append(sb, key + " notin (" + String.join(",", values) + ")");
+                case "Exists" -> append(sb, key);
+                case "DoesNotExist" -> append(sb, "!" + key);
+                default -> { }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String s) {
+        if (!sb.isEmpty()) sb.append(',');
+        sb.append(s);
+    }
+
+    private ApiResponse bind(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
+        ObjectNode binding = WireFormats.parseJson(req.body());
+        String node = binding.path("target").path("name").asText("");
+        if (node.isEmpty()) {
+            throw ApiException.invalid("", "Binding", name, List.of(FieldError.required("target.name", "")));
+        }
+        for (int attempt = 0; ; attempt++) {
+            CachedObject current = storage.get(type, ns, name);
+            ObjectNode pod = current.tree();
+            String assigned = pod.path("spec").path("nodeName").asText("");
+            if (!assigned.isEmpty()) {
+                throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is already assigned to node \""
+                        + assigned + "\"");
+            }
+            if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
+                throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is being deleted, cannot be assigned to a host");
+            }
+            pod.withObject("spec").put("nodeName", node);
+            ObjectNode status = pod.withObject("status");
+            ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                    ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+            ObjectNode cond = null;
+            for (JsonNode c : conditions) {
+                if ("PodScheduled".equals(c.path("type").asText())) cond = (ObjectNode) c;
+            }
+            if (cond == null) cond = conditions.addObject();
+            cond.put("type", "PodScheduled");
+            cond.put("status", "True");
+            cond.putNull("lastProbeTime");
+            cond.put("lastTransitionTime", ResourceStorage.timestamp(storage.clock().instant()));
+            cond.remove(List.of("reason", "message"));
+            ((ObjectNode) pod.get("metadata")).put("resourceVersion", Long.toString(current.modRevision()));
+            try {
+                // spec.nodeName and the condition change together: write through the status path and the spec path
+                storage.bindWrite(type, current, pod, handlers.writeOptions(req, user));
+                return ApiResponse.Full.json(201, StatusErrors.success("", "pods", name, null));
+            } catch (ApiException e) {
+                if (e.code() != 409 || !e.getMessage().contains("modified") || attempt > 8) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private ApiResponse evict(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
+        ResourceStorage.DeleteOptions opts = ResourceStorage.DeleteOptions.DEFAULT;
+        if (req.body().length > 0) {
+            JsonNode ev = Json.parse(req.body());
+            JsonNode d = ev.path("deleteOptions");
+            Long grace = d.hasNonNull("gracePeriodSeconds") ? d.get("gracePeriodSeconds").asLong() : null;
+            opts = new ResourceStorage.DeleteOptions(grace, null,
+                    d.path("preconditions").hasNonNull("uid") ? d.path("preconditions").get("uid").asText() : null,
+                    d.path("preconditions").hasNonNull("resourceVersion") ? d.path("preconditions").get("resourceVersion").asText() : null,
+                    false);
+        }
+        storage.delete(type, ns, name, opts, user);
+        return ApiResponse.Full.json(201, StatusErrors.success("policy", "Eviction", name, null));
+    }
+
+    ResourceRegistry registry() {
+        return registry;
+    }
+}
