@@ -128,7 +128,7 @@ public final class ApiServer implements AutoCloseable {
         }
         ResourceType svc = type("", "services");
         if (storage.find(svc, "default", "kubernetes") == null) {
-            String ip = allocator.reserveKubernetesIp();
+            String ip = allocator.address(1);
             int port = config.bind().getPort() == 0 ? 6443 : config.bind().getPort();
             ObjectNode s = Json.MAPPER.createObjectNode();
             s.put("apiVersion", "v1");

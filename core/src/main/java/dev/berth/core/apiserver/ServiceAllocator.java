@@ -74,7 +74,7 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
 
     private boolean take(String key, String owner) {
         try {
-            store.create(key, owner.getBytes(StandardCharsets.UTF_8));
+            store.create(key, ("{\"owner\":\"" + owner + "\"}").getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (StoreException.KeyExists e) {
             return false;
@@ -257,10 +257,4 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
         throw new ApiException(500, "InternalError", "failed to allocate a nodePort: range is full");
     }
 
-    /** Reserves the first address for the kubernetes Service. */
-    public String reserveKubernetesIp() {
-        String ip = address(1);
-        take(IP_PREFIX + ip, "default/kubernetes");
-        return ip;
-    }
 }

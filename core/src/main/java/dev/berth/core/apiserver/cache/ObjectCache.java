@@ -215,8 +215,8 @@ public final class ObjectCache implements AutoCloseable {
             byte[] json = transformer.fromStorage(key, stored);
             String storage = storageOf(key);
             JsonNode tree = Json.parse(json);
-            if (!(tree instanceof ObjectNode obj)) {
-                return null;
+            if (!(tree instanceof ObjectNode obj) || !obj.has("metadata")) {
+                return null; // bookkeeping keys (allocations) are not objects
             }
             JsonNode meta = obj.path("metadata");
             Map<String, String> labels = new HashMap<>();

@@ -1,0 +1,120 @@
+package dev.berth.core.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.api.ApiException;
+import dev.berth.core.apiserver.auth.Authenticator;
+import dev.berth.core.apiserver.auth.Authorizer;
+import dev.berth.core.apiserver.auth.UserInfo;
+import dev.berth.core.apiserver.cache.ValueTransformer;
+import dev.berth.core.apiserver.registry.ResourceType;
+import dev.berth.core.store.Store;
+import dev.berth.core.store.memory.MemoryStore;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** An API server on a free loopback port for tests, with a kubeconfig for kubectl. */
+public final class TestApiServer implements AutoCloseable {
+    public static final String TOKEN = "test-admin-token";
+
+    private final ApiServer server;
+    private final InetSocketAddress address;
+    private final Path kubeconfig;
+
+    public TestApiServer(Store store, Path dir) throws Exception {
+        SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
+        SslContext ssl = SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
+        Authenticator tokens = req -> {
+            String h = req.header("Authorization");
+            if (h != null && h.equals("Bearer " + TOKEN)) {
+                return Optional.of(new UserInfo("admin", List.of(UserInfo.MASTERS)));
+            }
+            if (h != null) {
+                throw new ApiException(401, "Unauthorized", "Unauthorized");
+            }
+            return Optional.empty();
+        };
+        server = new ApiServer(new ApiServer.Config(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1:0", ssl, store,
+                ValueTransformer.IDENTITY, tokens, Authorizer.ALLOW_AUTHENTICATED, new NoPatches(), "10.43.0.0/16",
+                30000, 32767, 3600, Clock.systemUTC(), List.of()));
+        address = server.start();
+        kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: test
+                  cluster:
+                    server: https://127.0.0.1:%d
+                    insecure-skip-tls-verify: true
+                users:
+                - name: admin
+                  user:
+                    token: %s
+                contexts:
+                - name: test
+                  context: {cluster: test, user: admin}
+                current-context: test
+                """.formatted(address.getPort(), TOKEN));
+    }
+
+    public TestApiServer(Path dir) throws Exception {
+        this(new MemoryStore(), dir);
+    }
+
+    public ApiServer server() {
+        return server;
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public String url() {
+        return "https://127.0.0.1:" + address.getPort();
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** Until the patch engine is wired in. */
+    static final class NoPatches implements PatchEngine {
+        @Override
+        public ObjectNode patch(ResourceType type, ObjectNode live, String contentType, byte[] patch) {
+            throw ApiException.unsupportedMediaType("patch not supported");
+        }
+
+        @Override
+        public ObjectNode apply(ResourceType type, ObjectNode live, ObjectNode applied, String manager, boolean force,
+                                String subresource, Instant now) {
+            throw ApiException.unsupportedMediaType("apply not supported");
+        }
+
+        @Override
+        public ObjectNode recordUpdate(ResourceType type, ObjectNode before, ObjectNode after, String manager,
+                                       String subresource, Instant now) {
+            return after;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("berth-test-smoke");
+        TestApiServer s = new TestApiServer(dir);
+        System.out.println("KUBECONFIG=" + s.kubeconfig());
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
