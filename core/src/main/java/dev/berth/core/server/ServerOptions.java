@@ -1,0 +1,50 @@
+package dev.berth.core.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings of {@code berth server}.
+ *
+ * @param dataDir        data directory (store, PKI, admin.kubeconfig), locked while running
+ * @param pkiDir         CA, serving certificate and encryption key; shared by replicas on one etcd
+ * @param listenHost     address to listen on
+ * @param listenPort     port (6443 by default; 0 picks a free one)
+ * @param store          "sqlite" or "etcd"
+ * @param etcdEndpoints  etcd client URLs when store is etcd
+ * @param clusterCidr    pod address range, one /24 per node
+ * @param serviceCidr    Service cluster IP range
+ * @param nodePortMin    NodePort range start
+ * @param nodePortMax    NodePort range end
+ * @param eventTtl       how long events are kept
+ */
+public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
+                            List<String> etcdEndpoints, String clusterCidr, String serviceCidr, int nodePortMin,
+                            int nodePortMax, Duration eventTtl) {
+
+    public static ServerOptions defaults(Path dataDir) {
+        return new ServerOptions(dataDir, dataDir.resolve("pki"), "127.0.0.1", 6443, "sqlite", List.of(),
+                "10.42.0.0/16", "10.43.0.0/16", 30000, 32767, Duration.ofHours(1));
+    }
+
+    public ServerOptions withListen(String host, int port) {
+        return new ServerOptions(dataDir, pkiDir, host, port, store, etcdEndpoints, clusterCidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl);
+    }
+
+    /** The default data dir: $XDG_DATA_HOME/berth, ~/.local/share/berth, or the platform's equivalent. */
+    public static Path defaultDataDir() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String home = System.getProperty("user.home");
+        if (os.contains("mac")) {
+            return Path.of(home, "Library", "Application Support", "Berth");
+        }
+        if (os.contains("win")) {
+            String appData = System.getenv("APPDATA");
+            return appData != null ? Path.of(appData, "Berth") : Path.of(home, "AppData", "Roaming", "Berth");
+        }
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "berth") : Path.of(home, ".local", "share", "berth");
+    }
+}
