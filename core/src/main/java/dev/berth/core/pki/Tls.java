@@ -150,4 +150,11 @@ public final class Tls {
             throw new PkiException("cannot build a TLS client SSLContext: " + e.getMessage(), e);
         }
     }
+
+    /** {@link #clientSSLContext(X509Certificate, CertifiedKey)} for a kubeconfig's CA and client certificate. */
+    public static SSLContext clientSSLContext(Kubeconfig kubeconfig) {
+        CertifiedKey clientCertificate = kubeconfig.credentials() instanceof Kubeconfig.ClientCertificate c
+                ? c.certifiedKey() : null;
+        return clientSSLContext(kubeconfig.certificateAuthorities(), clientCertificate);
+    }
 }
