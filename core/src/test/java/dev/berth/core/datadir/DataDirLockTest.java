@@ -37,14 +37,14 @@ class DataDirLockTest {
     void createsAMissingDataDir() {
         Path missing = dir.resolve("a/b");
 
-        try (DataDirLock lock = DataDirLock.acquire(missing)) {
+        try (DataDirLock _ = DataDirLock.acquire(missing)) {
             assertThat(missing.resolve("lock")).exists();
         }
     }
 
     @Test
     void aSecondAcquirerInTheSameProcessIsRefused() {
-        try (DataDirLock ignored = DataDirLock.acquire(dir)) {
+        try (DataDirLock _ = DataDirLock.acquire(dir)) {
             assertThatThrownBy(() -> DataDirLock.acquire(dir))
                     .isInstanceOf(DataDirInUseException.class)
                     .hasMessage("data dir " + dir + " is in use by PID " + ProcessHandle.current().pid());
@@ -78,7 +78,7 @@ class DataDirLockTest {
 
         child.getOutputStream().close(); // the holder releases the lock and exits
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        try (DataDirLock lock = DataDirLock.acquire(dir)) {
+        try (DataDirLock _ = DataDirLock.acquire(dir)) {
             assertThat(Files.readString(dir.resolve("lock")).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
         }
     }

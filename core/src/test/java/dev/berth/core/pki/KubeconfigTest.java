@@ -7,17 +7,14 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,12 +192,7 @@ class KubeconfigTest {
 
     /** {@code kubectl config view --raw -o json}; skipped with the reason when kubectl is missing, failed under CI=true. */
     static JsonNode kubectlConfigView(Path kubeconfig) throws Exception {
-        Path kubectl = onPath("kubectl").orElse(null);
-        if (kubectl == null) {
-            String reason = "kubectl is not on PATH, so the kubeconfig was not checked with the real kubectl";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(reason + " (required when CI=true)");
-            Assumptions.abort(reason);
-        }
+        Path kubectl = PkiTesting.kubectl();
         ProcessBuilder builder = new ProcessBuilder(kubectl.toString(), "config", "view",
                 "--kubeconfig", kubeconfig.toString(), "--raw", "-o", "json");
         builder.environment().remove("KUBECONFIG");
@@ -215,15 +207,5 @@ class KubeconfigTest {
         }
         assertThat(process.exitValue()).as("kubectl exit status; stderr: %s", stderr).isZero();
         return new ObjectMapper().readTree(stdout);
-    }
-
-    private static Optional<Path> onPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) return Optional.empty();
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> Path.of(entry, command))
-                .filter(Files::isExecutable)
-                .findFirst();
     }
 }
