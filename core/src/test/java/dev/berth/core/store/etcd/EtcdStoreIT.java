@@ -1,0 +1,72 @@
+package dev.berth.core.store.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.core.store.Store;
+import dev.berth.core.store.StoreContractTest;
+import dev.berth.core.store.StoreException;
+import io.etcd.jetcd.Client;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EtcdStoreIT extends StoreContractTest {
+    private static EtcdTestServer etcd;
+
+    @BeforeAll
+    static void startEtcd() {
+        etcd = EtcdTestServer.startOrSkip();
+    }
+
+    @AfterAll
+    static void stopEtcd() {
+        if (etcd != null) etcd.close();
+    }
+
+    @Override
+    protected Store openStore() {
+        Client client = Client.builder()
+                .endpoints(etcd.endpoint())
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .build();
+        return new EtcdStore(client, EtcdStore.DEFAULT_PREFIX, true, Duration.ofMillis(200), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void keysLiveUnderTheConfiguredPrefixAndAreIsolatedFromOtherPrefixes() {
+        try (EtcdStore other = EtcdStore.connect(etcd.endpoints(), "/other")) {
+            store.create(key("a"), bytes("registry"));
+            other.create(key("a"), bytes("other"));
+
+            assertThat(text(store.get(key("a")).orElseThrow().value())).isEqualTo("registry");
+            assertThat(text(other.get(key("a")).orElseThrow().value())).isEqualTo("other");
+            assertThat(other.list(base + "/").items()).hasSize(1);
+        }
+    }
+
+    @Test
+    void currentRevisionFollowsWritesFromOtherClients() {
+        try (EtcdStore other = EtcdStore.connect(etcd.endpoints())) {
+            long written = other.create(key("a"), bytes("x")).modRevision();
+
+            assertThat(store.currentRevision()).isGreaterThanOrEqualTo(written);
+        }
+    }
+
+    @Test
+    void watchesEndWithAnErrorWhenEtcdStaysUnreachable() throws Exception {
+        Recorder recorder = new Recorder();
+        store.watch(base + "/", store.currentRevision(), recorder);
+        etcd.stop();
+        try {
+            await().atMost(PATIENCE).until(() -> !recorder.errors.isEmpty());
+            assertThat(recorder.errors.getFirst()).isInstanceOf(StoreException.class).hasMessageContaining("etcd");
+        } finally {
+            etcd.start();
+        }
+        // Once etcd is back, the same store serves requests again.
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> store.create(key("after"), bytes("x")) != null);
+    }
+}
