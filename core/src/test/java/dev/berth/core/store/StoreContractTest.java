@@ -45,7 +45,7 @@ public abstract class StoreContractTest {
 
     @AfterEach
     void closeTheStore() throws Exception {
-        closeStore(store);
+        if (store != null) closeStore(store);
     }
 
     protected String key(String name) { return base + "/" + name; }

@@ -9,16 +9,10 @@ import dev.berth.core.store.StoreException;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class EtcdStoreIT extends StoreContractTest {
     private static EtcdTestServer etcd;
-
-    @BeforeAll
-    static void startEtcd() {
-        etcd = EtcdTestServer.startOrSkip();
-    }
 
     @AfterAll
     static void stopEtcd() {
@@ -27,6 +21,9 @@ class EtcdStoreIT extends StoreContractTest {
 
     @Override
     protected Store openStore() {
+        // Started from the first test rather than @BeforeAll: a skip there would hide the reason,
+        // here every test reports it as skipped with the reason.
+        if (etcd == null) etcd = EtcdTestServer.startOrSkip();
         Client client = Client.builder()
                 .endpoints(etcd.endpoint())
                 .maxInboundMessageSize(64 * 1024 * 1024)
