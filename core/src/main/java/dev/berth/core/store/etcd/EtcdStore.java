@@ -18,6 +18,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -50,6 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EtcdStore implements Store {
     public static final String DEFAULT_PREFIX = "/registry";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int LIST_PAGE = 64;
+    /** Inbound gRPC limit: a list page of {@link #LIST_PAGE} values or a watch response with value and prevKV. */
+    public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
     private static final AtomicInteger WATCH_IDS = new AtomicInteger();
 
     private final Client client;
@@ -134,7 +138,7 @@ public final class EtcdStore implements Store {
         Client client = Client.builder()
                 .endpoints(endpoints.toArray(String[]::new))
                 // Values up to etcd's request limit, and watch responses carrying value and prevKV.
-                .maxInboundMessageSize(64 * 1024 * 1024)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build();
         return new EtcdStore(client, prefix, true);
     }
@@ -183,16 +187,33 @@ public final class EtcdStore implements Store {
         return response.getKvs().stream().findFirst().map(this::value);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read in pages of {@value #LIST_PAGE} keys, all at the revision of the first page, so one
+     * response never approaches the gRPC message limit however large the values are.
+     */
     @Override
     public ListResult list(String keyPrefix) {
-        GetResponse response = await(kv.get(full(keyPrefix), GetOption.builder()
-                .isPrefix(true)
-                .withSortField(GetOption.SortTarget.KEY)
-                .withSortOrder(GetOption.SortOrder.ASCEND)
-                .build()), "list " + keyPrefix);
-        List<StoredValue> items = new ArrayList<>(response.getKvs().size());
-        for (KeyValue item : response.getKvs()) items.add(value(item));
-        return new ListResult(List.copyOf(items), response.getHeader().getRevision());
+        ByteSequence start = full(keyPrefix);
+        ByteSequence end = OptionsUtil.prefixEndOf(start);
+        List<StoredValue> items = new ArrayList<>();
+        long revision = 0;
+        while (true) {
+            GetOption.Builder option = GetOption.builder()
+                    .withRange(end)
+                    .withLimit(LIST_PAGE)
+                    .withSortField(GetOption.SortTarget.KEY)
+                    .withSortOrder(GetOption.SortOrder.ASCEND);
+            if (revision != 0) option.withRevision(revision);
+            GetResponse response = await(kv.get(start, option.build()), "list " + keyPrefix);
+            if (revision == 0) revision = response.getHeader().getRevision();
+            for (KeyValue item : response.getKvs()) items.add(value(item));
+            if (!response.isMore() || response.getKvs().isEmpty()) break;
+            // The smallest key after the last one read.
+            start = response.getKvs().getLast().getKey().concat(ByteSequence.from(new byte[] {0}));
+        }
+        return new ListResult(List.copyOf(items), revision);
     }
 
     @Override

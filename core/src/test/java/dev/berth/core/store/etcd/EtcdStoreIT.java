@@ -26,7 +26,7 @@ class EtcdStoreIT extends StoreContractTest {
         if (etcd == null) etcd = EtcdTestServer.startOrSkip();
         Client client = Client.builder()
                 .endpoints(etcd.endpoint())
-                .maxInboundMessageSize(64 * 1024 * 1024)
+                .maxInboundMessageSize(EtcdStore.MAX_MESSAGE_BYTES)
                 .build();
         return new EtcdStore(client, EtcdStore.DEFAULT_PREFIX, true, Duration.ofMillis(200), Duration.ofSeconds(1));
     }
@@ -41,6 +41,18 @@ class EtcdStoreIT extends StoreContractTest {
             assertThat(text(other.get(key("a")).orElseThrow().value())).isEqualTo("other");
             assertThat(other.list(base + "/").items()).hasSize(1);
         }
+    }
+
+    @Test
+    void listReadsManyKeysAcrossPagesAtOneRevision() {
+        for (int i = 0; i < 150; i++) store.create(key("k%03d".formatted(i)), bytes("v" + i));
+        long revision = store.currentRevision();
+
+        Store.ListResult result = store.list(base + "/");
+
+        assertThat(result.items()).hasSize(150);
+        assertThat(result.items()).extracting(item -> item.key()).isSorted().doesNotHaveDuplicates();
+        assertThat(result.revision()).isEqualTo(revision);
     }
 
     @Test
