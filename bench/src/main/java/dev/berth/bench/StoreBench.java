@@ -80,10 +80,10 @@ public final class StoreBench {
             out.println(json("fsync_baseline", "writes_per_s", round(fsyncRate), "value_bytes", options.valueBytes(),
                     "seconds", options.duration().toMillis() / 1000.0));
             for (int writers : new int[] {1, 16}) {
-                double rate = durableWrites(work.resolve("writes-" + writers + ".db"), writers, options);
-                out.println(json("sqlite_durable_writes", "writers", writers, "writes_per_s", round(rate),
-                        "fsync_baseline_per_s", round(fsyncRate), "ratio_to_fsync", round(rate / fsyncRate),
-                        "value_bytes", options.valueBytes()));
+                WriteResult result = durableWrites(work.resolve("writes-" + writers + ".db"), writers, options);
+                out.println(json("sqlite_durable_writes", "writers", writers, "writes_per_s", round(result.rate()),
+                        "fsync_baseline_per_s", round(fsyncRate), "ratio_to_fsync", round(result.rate() / fsyncRate),
+                        "writes_per_commit", round(result.writesPerCommit()), "value_bytes", options.valueBytes()));
             }
             Path listFile = work.resolve("list.db");
             try (SqliteStore store = open(listFile)) {
@@ -135,7 +135,9 @@ public final class StoreBench {
         return writes / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static double durableWrites(Path file, int writers, Options options) throws InterruptedException {
+    private record WriteResult(double rate, double writesPerCommit) {}
+
+    private static WriteResult durableWrites(Path file, int writers, Options options) throws InterruptedException {
         byte[] value = new byte[options.valueBytes()];
         AtomicLong written = new AtomicLong();
         try (SqliteStore store = open(file)) {
@@ -152,7 +154,8 @@ public final class StoreBench {
                 }));
             }
             for (Thread thread : threads) thread.join();
-            return written.get() / ((System.nanoTime() - start) / 1e9);
+            double rate = written.get() / ((System.nanoTime() - start) / 1e9);
+            return new WriteResult(rate, (double) written.get() / Math.max(1, store.commitCount()));
         }
     }
 

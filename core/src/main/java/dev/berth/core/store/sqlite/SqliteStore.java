@@ -67,6 +67,7 @@ public final class SqliteStore implements Store {
     private volatile long revision;
     private volatile long compacted;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
 
     // Writer-thread-only statements.
     private final PreparedStatement selectRow;
@@ -147,6 +148,9 @@ public final class SqliteStore implements Store {
     }
 
     public Path file() { return file; }
+
+    /** Transactions committed since open; with the revision, shows how many writes share a commit. */
+    public long commitCount() { return commits.get(); }
 
     private Connection connect(boolean readOnly) throws SQLException {
         Properties properties = new Properties();
@@ -379,6 +383,7 @@ public final class SqliteStore implements Store {
             if (next != revision) setMeta("revision", next);
             if (newCompacted != compacted) setMeta("compacted", newCompacted);
             writer.commit();
+            commits.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             try {
                 writer.rollback();

@@ -87,6 +87,19 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void automaticCompactionRunsInTheBackground() {
+        store.close();
+        store = SqliteStore.open(dir.resolve("store.db"), config()
+                .withRetention(Duration.ofMinutes(5), 3)
+                .withCompactionInterval(Duration.ofMillis(20)));
+        for (int i = 0; i < 10; i++) store.create(key("k" + i), bytes("v"));
+
+        clock.advance(Duration.ofMinutes(10));
+
+        await().atMost(PATIENCE).until(() -> store.compactedRevision() == store.currentRevision() - 3);
+    }
+
+    @Test
     void compactionToAFutureRevisionIsRejected() {
         store.create(key("a"), bytes("1"));
 
