@@ -158,8 +158,15 @@ public final class SqliteStore implements Store {
         properties.setProperty("synchronous", "FULL");
         properties.setProperty("busy_timeout", "10000");
         properties.setProperty("foreign_keys", "false");
-        if (readOnly) properties.setProperty("query_only", "true");
-        return DriverManager.getConnection("jdbc:sqlite:" + file, properties);
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, properties);
+        if (readOnly) {
+            // sqlite-jdbc has no connection property for it; a stray write on a reader would
+            // bypass the revision counter, so refuse writes there outright.
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA query_only = 1");
+            }
+        }
+        return connection;
     }
 
     // ---- reads ----
