@@ -56,7 +56,7 @@ public abstract class StoreContractTest {
     protected static String text(byte[] bytes) { return new String(bytes, UTF_8); }
 
     /** Records what a watch delivers, and on which threads. */
-    public static final class Recorder implements Store.WatchListener {
+    public static class Recorder implements Store.WatchListener {
         public final List<StoreEvent> events = new CopyOnWriteArrayList<>();
         public final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
