@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class WatchDelivery implements Store.Watch {
     private static final Logger log = LoggerFactory.getLogger(WatchDelivery.class);
     private static final Object STOP = new Object();
+    /** Events a watch may fall behind by before it is ended; bounds the memory a stuck listener holds. */
+    public static final int DEFAULT_MAX_BACKLOG = 100_000;
 
     private record Failure(Throwable error) {}
 
@@ -27,7 +29,9 @@ public final class WatchDelivery implements Store.Watch {
     private final Store.WatchListener listener;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     private final Runnable onClose;
+    private final int maxBacklog;
     private volatile long lastDelivered;
     private Thread thread;
 
@@ -36,6 +40,13 @@ public final class WatchDelivery implements Store.Watch {
      * @param onClose       run once when the watch ends (unregisters it from its producer)
      */
     public WatchDelivery(String name, String prefix, long afterRevision, Store.WatchListener listener, Runnable onClose) {
+        this(name, prefix, afterRevision, listener, onClose, DEFAULT_MAX_BACKLOG);
+    }
+
+    /** @param maxBacklog queued events beyond which the watch ends with an error instead of growing */
+    public WatchDelivery(String name, String prefix, long afterRevision, Store.WatchListener listener, Runnable onClose,
+                         int maxBacklog) {
+        this.maxBacklog = maxBacklog;
         this.name = name;
         this.prefix = prefix;
         this.lastDelivered = afterRevision;
@@ -51,9 +62,22 @@ public final class WatchDelivery implements Store.Watch {
         return this;
     }
 
-    /** Queues a live event; never blocks. */
+    /**
+     * Queues a live event; never blocks. A watch whose listener fell more than {@code maxBacklog}
+     * events behind is ended: its backlog is dropped and onError tells the owner to re-list, as
+     * the Kubernetes watch cache does with watchers that cannot keep up.
+     */
     public void offer(StoreEvent event) {
-        if (!closed.get()) queue.add(event);
+        if (closed.get()) return;
+        if (queue.size() >= maxBacklog) {
+            if (overflowed.compareAndSet(false, true)) {
+                queue.clear();
+                queue.add(new Failure(new dev.berth.core.store.StoreException("watch " + name + " fell more than "
+                        + maxBacklog + " events behind at revision " + event.revision() + " and was ended")));
+            }
+            return;
+        }
+        queue.add(event);
     }
 
     /** Ends the watch abnormally: the listener's onError runs after the events already queued. */
