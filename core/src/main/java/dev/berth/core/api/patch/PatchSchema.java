@@ -171,6 +171,11 @@ public abstract class PatchSchema {
             return rule;
         }
 
+        @Override
+        public boolean isAtomicObject() {
+            return StrategyTable.isAtomicStruct(type.getRawClass());
+        }
+
         private boolean isBean() {
             Class<?> raw = type.getRawClass();
             return !type.isContainerType() && raw.getName().startsWith("io.fabric8.")

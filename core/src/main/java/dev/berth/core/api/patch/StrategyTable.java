@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.storage.CSINodeSpec;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The lists that are not atomic, transcribed from the {@code patchStrategy}, {@code patchMergeKey},
@@ -98,7 +99,28 @@ final class StrategyTable {
         put(CustomResourceDefinitionStatus.class, "conditions", ListRule.applyMap("type"));
     }
 
+    /**
+     * Structs tagged {@code +structType=atomic}: apply owns them whole ({@code f:selector: {}}),
+     * strategic merge still merges them key by key as it knows no such tag.
+     */
+    private static final Set<Class<?>> ATOMIC_STRUCTS = Set.of(
+            io.fabric8.kubernetes.api.model.LabelSelector.class,
+            io.fabric8.kubernetes.api.model.LocalObjectReference.class,
+            io.fabric8.kubernetes.api.model.ObjectReference.class,
+            io.fabric8.kubernetes.api.model.NodeSelector.class,
+            io.fabric8.kubernetes.api.model.NodeSelectorTerm.class,
+            io.fabric8.kubernetes.api.model.TopologySelectorTerm.class,
+            io.fabric8.kubernetes.api.model.ConfigMapKeySelector.class,
+            io.fabric8.kubernetes.api.model.SecretKeySelector.class,
+            io.fabric8.kubernetes.api.model.ObjectFieldSelector.class,
+            io.fabric8.kubernetes.api.model.ResourceFieldSelector.class,
+            io.fabric8.kubernetes.api.model.TypedLocalObjectReference.class);
+
     private StrategyTable() {
+    }
+
+    static boolean isAtomicStruct(Class<?> type) {
+        return ATOMIC_STRUCTS.contains(type);
     }
 
     private static void put(Class<?> type, String property, ListRule rule) {
