@@ -96,22 +96,31 @@ final class FieldWalker {
     }
 
     private static void collect(JsonNode v, PatchSchema s, List<PathElement> path, boolean selfMember, FieldSet out) {
+        collect(v, s, path, selfMember, false, out);
+    }
+
+    /**
+     * @param everyPath also insert paths of structs and lists, as a comparison does for a subtree
+     *                  that appeared or went away (so an Update entry shows {@code f:labels: {".": {}}})
+     */
+    private static void collect(JsonNode v, PatchSchema s, List<PathElement> path, boolean selfMember, boolean everyPath,
+                                FieldSet out) {
         Shape shape = shape(v, s);
         if (shape == Shape.ABSENT) {
             return;
         }
-        if (!path.isEmpty() && (shape == Shape.LEAF || selfMember)) {
+        if (!path.isEmpty() && (shape == Shape.LEAF || selfMember || everyPath)) {
             out.insert(path);
         }
         switch (shape) {
-            case OBJECT -> collectFields((ObjectNode) v, s, path, out);
+            case OBJECT -> collectFields((ObjectNode) v, s, path, everyPath, out);
             case KEYED_LIST -> {
                 ListRule rule = s.listRule();
                 PatchSchema elements = s.elements();
                 for (JsonNode item : v) {
                     path.add(keyOf(item, rule));
                     out.insert(path);
-                    collectFields((ObjectNode) item, elements, path, out);
+                    collectFields((ObjectNode) item, elements, path, everyPath, out);
                     path.removeLast();
                 }
             }
@@ -127,11 +136,12 @@ final class FieldWalker {
         }
     }
 
-    private static void collectFields(ObjectNode o, PatchSchema s, List<PathElement> path, FieldSet out) {
+    private static void collectFields(ObjectNode o, PatchSchema s, List<PathElement> path, boolean everyPath,
+                                      FieldSet out) {
         for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             path.add(new Field(e.getKey()));
-            collect(e.getValue(), s.field(e.getKey()), path, !s.declares(e.getKey()), out);
+            collect(e.getValue(), s.field(e.getKey()), path, !s.declares(e.getKey()), everyPath, out);
             path.removeLast();
         }
     }
@@ -157,17 +167,23 @@ final class FieldWalker {
 
     private static void compare(JsonNode l, JsonNode r, PatchSchema s, List<PathElement> path, boolean selfMember,
                                 Comparison c) {
+        if (l != null && r != null && l.isObject() && r.isObject() && !s.isAtomicObject() && !(l.isEmpty() && r.isEmpty())) {
+            // an empty object is a leaf only when both sides are empty (structured-merge-diff's emptyPromoteToLeaf)
+            compareFields((ObjectNode) l, (ObjectNode) r, s, path, c);
+            return;
+        }
         Shape sl = shape(l, s);
         Shape sr = shape(r, s);
         if (sl == Shape.ABSENT && sr == Shape.ABSENT) {
             return;
         }
         if (sl != sr) {
-            // a value changed kind (or appeared, or went away): compare the subtrees as sets
+            // A value appeared, went away or changed kind: compare the subtrees as sets. A subtree
+            // that appeared or went away counts with every path in it, structs included.
             FieldSet ls = new FieldSet();
             FieldSet rs = new FieldSet();
-            collect(l, s, new ArrayList<>(path), selfMember, ls);
-            collect(r, s, new ArrayList<>(path), selfMember, rs);
+            collect(l, s, new ArrayList<>(path), selfMember, sr == Shape.ABSENT, ls);
+            collect(r, s, new ArrayList<>(path), selfMember, sl == Shape.ABSENT, rs);
             c.removed().addAll(ls.difference(rs));
             c.added().addAll(rs.difference(ls));
             if (!path.isEmpty() && ls.contains(path) && rs.contains(path)) {
@@ -192,7 +208,7 @@ final class FieldWalker {
                     ObjectNode other = right.get(e.getKey());
                     if (other == null) {
                         c.removed().insert(path);
-                        collectFields(e.getValue(), elements, path, c.removed());
+                        collectFields(e.getValue(), elements, path, true, c.removed());
                     } else {
                         compareFields(e.getValue(), other, elements, path, c);
                     }
@@ -202,7 +218,7 @@ final class FieldWalker {
                     if (!left.containsKey(e.getKey())) {
                         path.add(e.getKey());
                         c.added().insert(path);
-                        collectFields(e.getValue(), elements, path, c.added());
+                        collectFields(e.getValue(), elements, path, true, c.added());
                         path.removeLast();
                     }
                 }

@@ -167,8 +167,9 @@ public final class ServerSideApply {
         if (before != null && managers.isEmpty()) {
             return withManagedFields(after.deepCopy(), managers);
         }
-        ObjectNode beforeView = before == null ? Json.MAPPER.createObjectNode() : tracked(before, subresource);
-        FieldWalker.Comparison diff = FieldWalker.compare(beforeView, tracked(after, subresource), root);
+        ObjectNode afterView = tracked(after, subresource);
+        ObjectNode beforeView = before == null ? zeroValueLike(afterView) : tracked(before, subresource);
+        FieldWalker.Comparison diff = FieldWalker.compare(beforeView, afterView, root);
         FieldSet changed = diff.addedOrModified();
 
         int self = indexOf(managers, manager, ManagedFieldsEntry.UPDATE, apiVersion, subresource);
@@ -194,6 +195,53 @@ public final class ServerSideApply {
             out.add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.UPDATE, apiVersion, time, subresource, owned));
         }
         return withManagedFields(after.deepCopy(), out);
+    }
+
+    /**
+     * Structs that are values, not pointers, in the Go types: Kubernetes compares a create with the
+     * kind's zero value, where they are already present, so the creator's entry lists their
+     * fields but not the structs themselves ({@code f:spec} without {@code "."}).
+     */
+    private static final List<List<String>> VALUE_STRUCTS = List.of(
+            List.of("metadata"), List.of("spec"), List.of("status"),
+            List.of("spec", "template"), List.of("spec", "template", "metadata"), List.of("spec", "template", "spec"),
+            List.of("spec", "strategy"), List.of("spec", "updateStrategy"),
+            List.of("spec", "jobTemplate"), List.of("spec", "jobTemplate", "spec"),
+            List.of("spec", "jobTemplate", "spec", "template"), List.of("spec", "jobTemplate", "spec", "template", "metadata"),
+            List.of("spec", "jobTemplate", "spec", "template", "spec"));
+
+    /** Lists without omitempty: the zero value holds null there, so their items are added but the list is not. */
+    private static final List<List<String>> NULL_LISTS = List.of(
+            List.of("spec", "containers"), List.of("spec", "template", "spec", "containers"),
+            List.of("spec", "jobTemplate", "spec", "template", "spec", "containers"));
+
+    private static ObjectNode zeroValueLike(ObjectNode after) {
+        ObjectNode zero = Json.MAPPER.createObjectNode();
+        for (List<String> path : VALUE_STRUCTS) {
+            JsonNode a = after;
+            ObjectNode z = zero;
+            for (String step : path) {
+                a = a.path(step);
+                if (!a.isObject()) {
+                    break;
+                }
+                z = z.get(step) instanceof ObjectNode existing ? existing : z.putObject(step);
+            }
+        }
+        for (List<String> path : NULL_LISTS) {
+            JsonNode z = zero;
+            for (String step : path.subList(0, path.size() - 1)) {
+                z = z.path(step);
+            }
+            JsonNode a = after;
+            for (String step : path) {
+                a = a.path(step);
+            }
+            if (z instanceof ObjectNode parent && !a.isMissingNode()) {
+                parent.putNull(path.getLast());
+            }
+        }
+        return zero;
     }
 
     /** The managedFields of an object; entries that do not parse are dropped, as the API server does. */

@@ -180,6 +180,24 @@ class ServerSideApplyTest {
     }
 
     @Test
+    void createRecordsTheCreatorLikeKubernetesWithDotsForStructsThatAppeared() {
+        ObjectNode created = ServerSideApply.recordUpdate(null, obj("""
+                {'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web','labels':{'app':'web'}},
+                 'spec':{'replicas':1,'selector':{'matchLabels':{'app':'web'}},
+                  'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':'25%'}},
+                  'template':{'metadata':{'labels':{'app':'web'}},
+                   'spec':{'containers':[{'name':'web','image':'nginx','resources':{}}]}}}}"""),
+                "kubectl-create", "apps/v1", DEPLOYMENT, T1);
+
+        assertThat(entry(created, "kubectl-create").get("fieldsV1")).isEqualTo(json("""
+                {'f:metadata':{'f:labels':{'.':{},'f:app':{}}},
+                 'f:spec':{'f:replicas':{},'f:selector':{},
+                  'f:strategy':{'f:rollingUpdate':{'.':{},'f:maxSurge':{}},'f:type':{}},
+                  'f:template':{'f:metadata':{'f:labels':{'.':{},'f:app':{}}},
+                   'f:spec':{'f:containers':{'k:{\\"name\\":\\"web\\"}':{'.':{},'f:image':{},'f:name':{},'f:resources':{}}}}}}}"""));
+    }
+
+    @Test
     void recordUpdateWithoutChangesKeepsEntriesAndTimes() {
         ObjectNode live = ServerSideApply.recordUpdate(null, config(1, "nginx:1.25"), "kubectl-client-side-apply",
                 "apps/v1", DEPLOYMENT, T1);
