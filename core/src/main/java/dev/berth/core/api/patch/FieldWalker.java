@@ -146,6 +146,73 @@ final class FieldWalker {
         }
     }
 
+    // ------------------------------------------------------------------ validation
+
+    /**
+     * Problems that make an applied configuration unusable, as structured-merge-diff words them:
+     * an associative list item without a key field, or two items with one key. Live objects may
+     * hold duplicates (create and update allow them); an applied configuration may not.
+     */
+    static List<String> configErrors(JsonNode config, PatchSchema schema) {
+        List<String> errors = new ArrayList<>();
+        validate(config, schema, new ArrayList<>(), errors);
+        return errors;
+    }
+
+    private static void validate(JsonNode v, PatchSchema s, List<PathElement> path, List<String> errors) {
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (v.isObject() && !s.isAtomicObject()) {
+            v.fields().forEachRemaining(e -> {
+                path.add(new Field(e.getKey()));
+                validate(e.getValue(), s.field(e.getKey()), path, errors);
+                path.removeLast();
+            });
+            return;
+        }
+        if (!v.isArray()) {
+            return;
+        }
+        ListRule rule = s.listRule();
+        if (rule.applyType() == PatchSchema.ListType.MAP) {
+            Set<Key> seen = new HashSet<>();
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode item = v.get(i);
+                if (!item.isObject()) {
+                    errors.add(FieldSet.format(path) + ": element " + i + ": expected an object, got " + item);
+                    continue;
+                }
+                boolean complete = true;
+                for (String k : rule.applyKeys()) {
+                    if ((item.get(k) == null || item.get(k).isNull()) && !rule.keyDefaults().containsKey(k)) {
+                        errors.add(FieldSet.format(path) + ": element " + i + ": associative list with keys has an element "
+                                + "that omits key field \"" + k + "\" (and doesn't have default value)");
+                        complete = false;
+                    }
+                }
+                if (!complete) {
+                    continue;
+                }
+                Key key = keyOf(item, rule);
+                if (!seen.add(key)) {
+                    errors.add(FieldSet.format(path) + ": duplicate entries for key " + key);
+                    continue;
+                }
+                path.add(key);
+                validate(item, s.elements(), path, errors);
+                path.removeLast();
+            }
+        } else if (rule.applyType() == PatchSchema.ListType.SET) {
+            Set<Value> seen = new HashSet<>();
+            for (JsonNode item : v) {
+                if (!seen.add(new Value(item))) {
+                    errors.add(FieldSet.format(path) + ": duplicate entries for key " + new Value(item));
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ comparison
 
     /** What changed from one object to another, as field sets. */

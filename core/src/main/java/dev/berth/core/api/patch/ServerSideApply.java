@@ -35,6 +35,10 @@ public final class ServerSideApply {
     /** Owner of the fields of an object first applied to after being written without tracking. */
     public static final String BEFORE_FIRST_APPLY = "before-first-apply";
     public static final String STATUS = "status";
+    /** Owner of the fields of Update entries folded together once there are too many. */
+    public static final String ANCIENT_CHANGES = "ancient-changes";
+    /** Kubernetes' DefaultMaxUpdateManagers. */
+    public static final int MAX_UPDATE_MANAGERS = 10;
 
     private static final Set<String> UNTRACKED_METADATA = Set.of("name", "namespace", "uid", "resourceVersion",
             "generation", "creationTimestamp", "selfLink", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds");
@@ -68,6 +72,20 @@ public final class ServerSideApply {
         PatchSchema root = schema.root();
         ObjectNode base = live == null ? Json.MAPPER.createObjectNode() : live;
         String apiVersion = applied.path("apiVersion").asText(base.path("apiVersion").asText(null));
+        JsonNode sentManagedFields = applied.path("metadata").path("managedFields");
+        if (!sentManagedFields.isMissingNode() && !sentManagedFields.isNull()) {
+            throw ApiException.badRequest("metadata.managedFields must be nil");
+        }
+        List<String> errors = FieldWalker.configErrors(tracked(applied, subresource), root);
+        if (!errors.isEmpty()) {
+            // Kubernetes answers these with a 500; they are the client's mistake, so a 422 with the same words
+            String where = "(" + applied.path("metadata").path("namespace").asText("") + "/"
+                    + applied.path("metadata").path("name").asText("") + "; "
+                    + (apiVersion == null ? "" : apiVersion.contains("/") ? apiVersion : "/" + apiVersion)
+                    + ", Kind=" + applied.path("kind").asText("") + ")";
+            String detail = errors.size() == 1 ? errors.getFirst() : "errors:\n  " + String.join("\n  ", errors);
+            throw new ApiException(422, "Invalid", "failed to create typed patch object " + where + ": " + detail);
+        }
 
         List<ManagedFieldsEntry> managers = decode(base);
         if (live != null && managers.isEmpty()) {
@@ -402,9 +420,40 @@ public final class ServerSideApply {
         return decode(before);
     }
 
+    /**
+     * Keeps at most {@link #MAX_UPDATE_MANAGERS} Update entries, as Kubernetes does: the oldest are
+     * folded into an {@code ancient-changes} entry per apiVersion, so objects written by many
+     * controllers do not grow without bound.
+     */
+    private static List<ManagedFieldsEntry> capUpdateManagers(List<ManagedFieldsEntry> entries) {
+        List<ManagedFieldsEntry> out = new ArrayList<>(entries);
+        while (out.stream().filter(e -> ManagedFieldsEntry.UPDATE.equals(e.operation())).count() > MAX_UPDATE_MANAGERS) {
+            ManagedFieldsEntry oldest = out.stream()
+                    .filter(e -> ManagedFieldsEntry.UPDATE.equals(e.operation()) && !ANCIENT_CHANGES.equals(e.manager()))
+                    .min(Comparator.comparingLong((ManagedFieldsEntry e) -> e.time() == null ? 0 : e.time().getEpochSecond())
+                            .thenComparing(ManagedFieldsEntry::manager))
+                    .orElse(null);
+            if (oldest == null) {
+                break;
+            }
+            out.remove(oldest);
+            int bucket = indexOf(out, ANCIENT_CHANGES, ManagedFieldsEntry.UPDATE, oldest.apiVersion(), null);
+            if (bucket < 0) {
+                out.add(new ManagedFieldsEntry(ANCIENT_CHANGES, ManagedFieldsEntry.UPDATE, oldest.apiVersion(), oldest.time(),
+                        null, oldest.fields()));
+            } else {
+                ManagedFieldsEntry b = out.get(bucket);
+                Instant latest = b.time() == null || (oldest.time() != null && oldest.time().isAfter(b.time()))
+                        ? oldest.time() : b.time();
+                out.set(bucket, b.withFields(b.fields().union(oldest.fields())).withTime(latest));
+            }
+        }
+        return out;
+    }
+
     /** Sets metadata.managedFields sorted as Kubernetes sorts them (operation, time, manager, apiVersion, subresource). */
     private static ObjectNode withManagedFields(ObjectNode obj, List<ManagedFieldsEntry> entries) {
-        List<ManagedFieldsEntry> sorted = new ArrayList<>(entries);
+        List<ManagedFieldsEntry> sorted = capUpdateManagers(entries);
         sorted.sort(Comparator.comparing(ManagedFieldsEntry::operation)
                 .thenComparingLong(e -> e.time() == null ? 0 : e.time().getEpochSecond())
                 .thenComparing(ManagedFieldsEntry::manager)

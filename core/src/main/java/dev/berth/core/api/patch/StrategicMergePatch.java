@@ -7,6 +7,7 @@ import dev.berth.core.api.ApiException;
 import dev.berth.core.api.patch.PatchSchema.ListRule;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -205,11 +206,16 @@ public final class StrategicMergePatch {
         if (!patch.get(0).isObject()) {
             // a set of scalars: union, first occurrence wins
             ArrayNode out = Json.MAPPER.createArrayNode();
+            Set<PathElement.Value> seen = new HashSet<>();
             for (JsonNode v : original) {
-                addUnique(out, v);
+                if (seen.add(new PathElement.Value(v))) {
+                    out.add(v.deepCopy());
+                }
             }
             for (JsonNode v : patch) {
-                addUnique(out, v);
+                if (seen.add(new PathElement.Value(v))) {
+                    out.add(v.deepCopy());
+                }
             }
             return out;
         }
@@ -254,13 +260,25 @@ public final class StrategicMergePatch {
             }
             return out;
         }
+        // index by key once: lists of thousands of env entries must not cost a scan per patch item
+        Map<PathElement.Value, Integer> positions = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode k = items.get(i).get(mergeKey);
+            if (k != null) {
+                positions.putIfAbsent(new PathElement.Value(k), i);
+            }
+        }
         for (ObjectNode p : patchItems) {
             JsonNode key = p.get(mergeKey);
             if (key == null) {
                 throw ApiException.badRequest("map: " + p + " does not contain declared merge key: " + mergeKey);
             }
             String itemPath = path + "[" + mergeKey + "=" + key + "]";
-            int at = indexOf(items, mergeKey, key);
+            Integer found = positions.get(new PathElement.Value(key));
+            int at = found == null ? -1 : found;
+            if (at < 0) {
+                positions.put(new PathElement.Value(key), items.size());
+            }
             if (at >= 0) {
                 JsonNode existing = items.get(at);
                 ObjectNode base = existing.isObject() ? (ObjectNode) existing : Json.MAPPER.createObjectNode();
@@ -301,17 +319,19 @@ public final class StrategicMergePatch {
                 orderKeys.add(o);
             }
         }
+        Map<PathElement.Value, Integer> orderIndex = positions(orderKeys);
         List<JsonNode> liveKeys = new ArrayList<>();
         for (JsonNode l : live) {
             liveKeys.add(keyOf(l, mergeKey));
         }
+        Map<PathElement.Value, Integer> liveIndex = positions(liveKeys);
         List<JsonNode> patched = new ArrayList<>();
         List<JsonNode> serverOnly = new ArrayList<>();
         for (JsonNode item : merged) {
-            (indexOfKey(orderKeys, keyOf(item, mergeKey)) >= 0 ? patched : serverOnly).add(item);
+            (position(orderIndex, keyOf(item, mergeKey)) >= 0 ? patched : serverOnly).add(item);
         }
-        patched.sort((a, b) -> Integer.compare(indexOfKey(orderKeys, keyOf(a, mergeKey)),
-                indexOfKey(orderKeys, keyOf(b, mergeKey))));
+        patched.sort((a, b) -> Integer.compare(position(orderIndex, keyOf(a, mergeKey)),
+                position(orderIndex, keyOf(b, mergeKey))));
         // serverOnly is already in live order: merging keeps original items in place
 
         ArrayNode out = Json.MAPPER.createArrayNode();
@@ -323,8 +343,8 @@ public final class StrategicMergePatch {
             } else if (j >= patched.size()) {
                 out.add(serverOnly.get(i++));
             } else {
-                int li = indexOfKey(liveKeys, keyOf(serverOnly.get(i), mergeKey));
-                int ri = indexOfKey(liveKeys, keyOf(patched.get(j), mergeKey));
+                int li = position(liveIndex, keyOf(serverOnly.get(i), mergeKey));
+                int ri = position(liveIndex, keyOf(patched.get(j), mergeKey));
                 if (li >= 0 && ri >= 0 && li < ri) {
                     out.add(serverOnly.get(i++));
                 } else {
@@ -339,31 +359,22 @@ public final class StrategicMergePatch {
         return mergeKey == null ? item : item.get(mergeKey);
     }
 
-    private static int indexOfKey(List<JsonNode> keys, JsonNode key) {
+    private static Map<PathElement.Value, Integer> positions(List<JsonNode> keys) {
+        Map<PathElement.Value, Integer> out = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
-            if (Json.same(keys.get(i), key)) {
-                return i;
+            if (keys.get(i) != null) {
+                out.putIfAbsent(new PathElement.Value(keys.get(i)), i);
             }
         }
-        return -1;
+        return out;
     }
 
-    private static int indexOf(List<JsonNode> items, String mergeKey, JsonNode key) {
-        for (int i = 0; i < items.size(); i++) {
-            if (Json.same(items.get(i).get(mergeKey), key)) {
-                return i;
-            }
+    private static int position(Map<PathElement.Value, Integer> index, JsonNode key) {
+        if (key == null) {
+            return -1;
         }
-        return -1;
-    }
-
-    private static void addUnique(ArrayNode out, JsonNode v) {
-        for (JsonNode o : out) {
-            if (Json.same(o, v)) {
-                return;
-            }
-        }
-        out.add(v.deepCopy());
+        Integer i = index.get(new PathElement.Value(key));
+        return i == null ? -1 : i;
     }
 
     private static List<JsonNode> copyOf(JsonNode array) {
