@@ -37,6 +37,9 @@ public final class ServerSideApply {
     public static final String STATUS = "status";
     /** Owner of the fields of Update entries folded together once there are too many. */
     public static final String ANCIENT_CHANGES = "ancient-changes";
+    /** The manager kubectl uses for server-side apply; only it upgrades from client-side apply. */
+    public static final String KUBECTL = "kubectl";
+    public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     /** Kubernetes' DefaultMaxUpdateManagers. */
     public static final int MAX_UPDATE_MANAGERS = 10;
 
@@ -137,6 +140,12 @@ public final class ServerSideApply {
                 updatedOthers.add(other.withFields(remaining));
             }
         }
+        if (!force && !conflicts.isEmpty() && KUBECTL.equals(manager)) {
+            // Upgrading from client-side apply: fields the last-applied annotation holds with
+            // their live values were the user's already, so kubectl may take them over.
+            FieldSet allowed = allowedByLastApplied(base, liveView, root);
+            conflicts.removeIf(c -> allowed.contains(c.path()));
+        }
         if (!force && !conflicts.isEmpty()) {
             throw conflictError(conflicts);
         }
@@ -152,6 +161,10 @@ public final class ServerSideApply {
             }
         });
         result.setAll(reorderLike(base, result));
+        if (KUBECTL.equals(manager) && result.path("metadata").path("annotations").has(LAST_APPLIED)) {
+            // keep client-side apply's record in step, so a later `kubectl apply` computes the right patch
+            ((ObjectNode) result.get("metadata").get("annotations")).put(LAST_APPLIED, lastAppliedOf(applied));
+        }
         boolean objectChanged = !Json.same(withoutManagedFields(base), withoutManagedFields(result));
         if (objectChanged) {
             mine = mine.withTime(now);
@@ -265,6 +278,41 @@ public final class ServerSideApply {
     /** The managedFields of an object; entries that do not parse are dropped, as the API server does. */
     public static List<ManagedFieldsEntry> managedFields(ObjectNode obj) {
         return decode(obj);
+    }
+
+    // ------------------------------------------------------------------ client-side apply interplay
+
+    private static FieldSet allowedByLastApplied(ObjectNode live, ObjectNode liveView, PatchSchema root) {
+        String text = live.path("metadata").path("annotations").path(LAST_APPLIED).asText("");
+        if (text.isEmpty()) {
+            return new FieldSet();
+        }
+        JsonNode lastApplied;
+        try {
+            lastApplied = Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return new FieldSet();
+        }
+        if (!(lastApplied instanceof ObjectNode lastObj)
+                || !lastObj.path("apiVersion").asText("").equals(live.path("apiVersion").asText(""))) {
+            return new FieldSet();
+        }
+        ObjectNode lastView = tracked(lastObj, null);
+        FieldWalker.Comparison diff = FieldWalker.compare(lastView, liveView, root);
+        return FieldWalker.toFieldSet(lastView, root).difference(diff.modified()).difference(diff.added())
+                .difference(diff.removed());
+    }
+
+    /** The annotation value kubectl would write: the configuration without the annotation itself. */
+    private static String lastAppliedOf(ObjectNode applied) {
+        ObjectNode copy = applied.deepCopy();
+        if (copy.path("metadata").path("annotations") instanceof ObjectNode annotations) {
+            annotations.remove(LAST_APPLIED);
+            if (annotations.isEmpty()) {
+                ((ObjectNode) copy.get("metadata")).remove("annotations");
+            }
+        }
+        return copy.toString();
     }
 
     // ------------------------------------------------------------------ conflicts

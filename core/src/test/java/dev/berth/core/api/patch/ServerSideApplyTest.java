@@ -408,4 +408,37 @@ class ServerSideApplyTest {
         assertThat(entry(other, "kubectl-edit").toString()).contains("VAR_4999").doesNotContain("VAR_4998");
         assertThat(millis).as("two applies and an update of 5000 env entries").isLessThan(30_000);
     }
+
+    private static ObjectNode createdByClientSideApply(ObjectNode manifest) {
+        ObjectNode withAnnotation = manifest.deepCopy();
+        ((ObjectNode) withAnnotation.get("metadata")).putObject("annotations")
+                .put(ServerSideApply.LAST_APPLIED, manifest.toString());
+        return ServerSideApply.recordUpdate(null, withAnnotation, "kubectl-client-side-apply", "apps/v1", DEPLOYMENT, T1);
+    }
+
+    @Test
+    void kubectlServerSideApplyTakesOverWhatClientSideApplyLastApplied() {
+        ObjectNode live = createdByClientSideApply(config(1, "nginx:1.25"));
+
+        ObjectNode result = ServerSideApply.apply(live, config(3, "nginx:1.25"), "kubectl", false, DEPLOYMENT, T2);
+
+        assertThat(result.at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(entry(result, "kubectl").at("/fieldsV1/f:spec").has("f:replicas")).isTrue();
+        assertThat(json(result.at("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration").asText()))
+                .isEqualTo(config(3, "nginx:1.25"));
+        // another manager name gets no such upgrade
+        assertThatThrownBy(() -> ServerSideApply.apply(live, config(3, "nginx:1.25"), "my-tool", false, DEPLOYMENT, T2))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(409));
+    }
+
+    @Test
+    void fieldsChangedSinceTheLastClientSideApplyStillConflict() {
+        ObjectNode live = createdByClientSideApply(config(1, "nginx:1.25"));
+        ObjectNode scaled = JsonMergePatch.apply(live, json("{'spec':{'replicas':5}}"));
+        scaled = ServerSideApply.recordUpdate(live, scaled, "kubectl-scale", "apps/v1", "scale", DEPLOYMENT, T2);
+
+        ObjectNode finalScaled = scaled;
+        assertThatThrownBy(() -> ServerSideApply.apply(finalScaled, config(3, "nginx:1.25"), "kubectl", false, DEPLOYMENT, T3))
+                .hasMessage("Apply failed with 1 conflict: conflict with \"kubectl-scale\" with subresource \"scale\" using apps/v1: .spec.replicas");
+    }
 }
