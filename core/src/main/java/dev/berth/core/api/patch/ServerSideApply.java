@@ -150,7 +150,8 @@ public final class ServerSideApply {
             throw conflictError(conflicts);
         }
 
-        ObjectNode result = untrackedParts(base, subresource);
+        // a create takes identity (apiVersion, kind, name, namespace) from the configuration, never its status
+        ObjectNode result = live == null ? withoutStatus(untrackedParts(applied, subresource)) : untrackedParts(base, subresource);
         merged.fields().forEachRemaining(e -> {
             if (e.getKey().equals("metadata") && result.get("metadata") instanceof ObjectNode meta && e.getValue().isObject()) {
                 ObjectNode m = FieldWalker.shallowCopy(meta);
@@ -414,6 +415,14 @@ public final class ServerSideApply {
         }
         result.removeAll();
         return out;
+    }
+
+    private static ObjectNode withoutStatus(ObjectNode obj) {
+        obj.remove(STATUS);
+        if (obj.get("metadata") instanceof ObjectNode meta) {
+            meta.remove("managedFields");
+        }
+        return obj;
     }
 
     private static ObjectNode withoutManagedFields(ObjectNode obj) {

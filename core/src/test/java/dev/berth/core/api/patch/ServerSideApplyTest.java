@@ -47,6 +47,9 @@ class ServerSideApplyTest {
     void createByApplyOwnsExactlyTheAppliedFieldsAsKubernetesWritesThem() {
         ObjectNode created = ServerSideApply.apply(null, config(2, "nginx:1.25"), "kubectl", false, DEPLOYMENT, T1);
 
+        assertThat(created.get("apiVersion").asText()).isEqualTo("apps/v1");
+        assertThat(created.get("kind").asText()).isEqualTo("Deployment");
+        assertThat(created.at("/metadata/name").asText()).isEqualTo("web");
         assertThat(created.at("/spec/replicas").asInt()).isEqualTo(2);
         assertThat(created.at("/spec/template/spec/containers/0/ports/0")).isEqualTo(json("{'containerPort':80}"));
         assertThat(managedFields(created)).isEqualTo(json("""
