@@ -444,4 +444,20 @@ class ServerSideApplyTest {
         assertThatThrownBy(() -> ServerSideApply.apply(finalScaled, config(3, "nginx:1.25"), "kubectl", false, DEPLOYMENT, T3))
                 .hasMessage("Apply failed with 1 conflict: conflict with \"kubectl-scale\" with subresource \"scale\" using apps/v1: .spec.replicas");
     }
+
+    @Test
+    void topologySpreadConstraintsAreKeyedByTopologyKeyAndWhenUnsatisfiable() {
+        ObjectNode cfg = obj("""
+                {'apiVersion':'v1','kind':'Pod','metadata':{'name':'p'},'spec':{'containers':[{'name':'c','image':'x'}],
+                 'topologySpreadConstraints':[{'topologyKey':'zone','whenUnsatisfiable':'DoNotSchedule','maxSkew':1}],
+                 'tolerations':[{'key':'k','operator':'Exists'}]}}""");
+
+        ObjectNode pod = ServerSideApply.apply(null, cfg, "kubectl", false,
+                ApplySchema.forType(io.fabric8.kubernetes.api.model.Pod.class), T1);
+
+        JsonNode spec = entry(pod, "kubectl").at("/fieldsV1/f:spec");
+        assertThat(spec.get("f:topologySpreadConstraints").fieldNames().next())
+                .isEqualTo("k:{\"topologyKey\":\"zone\",\"whenUnsatisfiable\":\"DoNotSchedule\"}");
+        assertThat(spec.get("f:tolerations")).isEqualTo(json("{}"));
+    }
 }

@@ -231,4 +231,28 @@ class StrategicMergePatchTest {
         assertThat(before).isEqualTo(deployment());
         assertThat(patch.toString()).isEqualTo(patchText);
     }
+
+    @Test
+    void volumeSourceSwitchUsesRetainKeysInsideTheListItem() {
+        ObjectNode pod = obj("{'spec':{'volumes':[{'name':'data','emptyDir':{}},{'name':'tmp','emptyDir':{}}]}}");
+        // what kubectl apply sends when a volume changes from emptyDir to configMap
+        var patch = json("""
+                {'spec':{'$setElementOrder/volumes':[{'name':'data'},{'name':'tmp'}],
+                  'volumes':[{'$retainKeys':['configMap','name'],'configMap':{'name':'cfg'},'name':'data'}]}}""");
+
+        ObjectNode result = StrategicMergePatch.apply(pod, patch, POD);
+
+        assertThat(result.at("/spec/volumes")).isEqualTo(json("[{'name':'data','configMap':{'name':'cfg'}},{'name':'tmp','emptyDir':{}}]"));
+    }
+
+    @Test
+    void hostAliasesMergeByIpAndImagePullSecretsByName() {
+        ObjectNode pod = obj("{'spec':{'hostAliases':[{'ip':'10.0.0.1','hostnames':['a']}],'imagePullSecrets':[{'name':'r1'}]}}");
+
+        ObjectNode result = StrategicMergePatch.apply(pod, json("""
+                {'spec':{'hostAliases':[{'ip':'10.0.0.2','hostnames':['b']}],'imagePullSecrets':[{'name':'r2'}]}}"""), POD);
+
+        assertThat(result.at("/spec/hostAliases").findValuesAsText("ip")).containsExactly("10.0.0.1", "10.0.0.2");
+        assertThat(result.at("/spec/imagePullSecrets").findValuesAsText("name")).containsExactly("r1", "r2");
+    }
 }
