@@ -65,6 +65,15 @@ public final class ProtobufDecoder {
     private static final Set<String> EMPTY_STRING_MEANINGFUL = Set.of(
             "PersistentVolumeClaimSpec.storageClassName");
 
+    /**
+     * Non-pointer Go fields whose zero value means "unset" to Kubernetes' defaulting and allocation.
+     * Go writes them even when unset; other zeros are kept, since a pointer's zero (replicas: 0) is
+     * meaningful and the wire does not tell the two apart.
+     */
+    private static final Set<String> ZERO_MEANS_UNSET = Set.of(
+            "ObjectMeta.generation", "ServicePort.nodePort", "ServicePort.targetPort", "ContainerPort.hostPort",
+            "ServiceSpec.healthCheckNodePort");
+
     private ProtobufDecoder() {
     }
 
@@ -195,6 +204,9 @@ public final class ProtobufDecoder {
                     continue;
                 }
                 JsonNode json = value(field, v);
+                if (ZERO_MEANS_UNSET.contains(key) && json != null && json.isNumber() && json.asLong() == 0) {
+                    continue;
+                }
                 if (json != null) {
                     out.set(jsonName(type, field), json);
                 }

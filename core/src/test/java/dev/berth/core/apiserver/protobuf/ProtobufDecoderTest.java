@@ -155,6 +155,22 @@ class ProtobufDecoderTest {
     }
 
     @Test
+    void leavesOutZerosThatGoWritesForUnsetPortsButKeepsExplicitZeroReplicas() {
+        V1.Service service = V1.Service.newBuilder().setMetadata(meta("web").setGeneration(0))
+                .setSpec(V1.ServiceSpec.newBuilder().setType("NodePort").addPorts(V1.ServicePort.newBuilder()
+                        .setName("").setPort(80).setProtocol("TCP").setNodePort(0)
+                        .setTargetPort(IntStr.IntOrString.newBuilder().setType(0).setIntVal(0))))
+                .build();
+        ObjectNode json = ProtobufDecoder.decode(envelope("v1", "Service", service));
+        assertThat(json.at("/spec/ports/0").toString()).isEqualTo("{\"protocol\":\"TCP\",\"port\":80}");
+        assertThat(json.at("/metadata").has("generation")).isFalse();
+        V1Apps.Deployment scaledDown = V1Apps.Deployment.newBuilder().setMetadata(meta("web"))
+                .setSpec(V1Apps.DeploymentSpec.newBuilder().setReplicas(0)).build();
+        assertThat(ProtobufDecoder.decode(envelope("apps/v1", "Deployment", scaledDown)).at("/spec/replicas").isInt())
+                .isTrue();
+    }
+
+    @Test
     void writesTimestampsInRfc3339AndMicroTimeWithMicroseconds() {
         V1.Event event = V1.Event.newBuilder()
                 .setMetadata(meta("e1").setDeletionTimestamp(Meta.Time.newBuilder().setSeconds(1704164645L).setNanos(0)))
