@@ -23,7 +23,8 @@ import java.util.function.Function;
  */
 public final class KubectlStub implements AutoCloseable {
     /** One request kubectl made. */
-    public record Request(String method, String path, String query, String contentType, byte[] body) {
+    public record Request(String method, String path, String query, String contentType, String accept,
+                          byte[] body) {
     }
 
     /** An answer: status code, content type and body. */
@@ -79,6 +80,9 @@ public final class KubectlStub implements AutoCloseable {
             "/api/v1", "{\"kind\":\"APIResourceList\",\"groupVersion\":\"v1\",\"resources\":["
                     + resource("configmaps", "configmap", "ConfigMap", true) + ","
                     + resource("secrets", "secret", "Secret", true) + ","
+                    + resource("pods", "pod", "Pod", true) + ","
+                    + resource("services", "service", "Service", true) + ","
+                    + resource("nodes", "node", "Node", false) + ","
                     + resource("namespaces", "namespace", "Namespace", false) + "]}",
             "/apis/apps/v1", "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":\"apps/v1\","
                     + "\"resources\":[" + resource("deployments", "deployment", "Deployment", true) + "]}");
@@ -86,7 +90,7 @@ public final class KubectlStub implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                 exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Content-Type"),
-                exchange.getRequestBody().readAllBytes());
+                exchange.getRequestHeaders().getFirst("Accept"), exchange.getRequestBody().readAllBytes());
         requests.add(request);
         Response response;
         try {
