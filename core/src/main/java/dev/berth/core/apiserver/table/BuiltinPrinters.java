@@ -108,7 +108,7 @@ final class BuiltinPrinters {
                         of("PreemptionPolicy", "string", "preemptionPolicy is the Policy for preempting pods with "
                                 + "lower priority.")),
                 (o, now) -> cells(name(o), num(o, "value"), Cells.bool(o, "globalDefault"), age(o, now),
-                        textOr(o, "<unset>", "preemptionPolicy"))));
+                        text(o, "preemptionPolicy"))));
         m.put("networking.k8s.io/networkpolicies", printer(List.of(NAME,
                         of("Pod-Selector", "string", "podSelector selects the pods to which this NetworkPolicy object "
                                 + "applies."), AGE),
@@ -206,7 +206,7 @@ final class BuiltinPrinters {
 
     /** Load-balancer ingress points (IP, else hostname), comma-separated; the server never truncates. */
     static String loadBalancerIngress(JsonNode loadBalancerStatus) {
-        List<String> out = new ArrayList<>();
+        TreeSet<String> out = new TreeSet<>();
         for (JsonNode ing : items(loadBalancerStatus.path("ingress"))) {
             if (!text(ing, "ip").isEmpty()) {
                 out.add(text(ing, "ip"));
@@ -458,11 +458,12 @@ final class BuiltinPrinters {
     }
 
     private static TableConvertor resourceQuotas() {
-        return printer(List.of(NAME, AGE,
+        return printer(List.of(NAME,
                         of("Request", "string", "Request represents a minimum amount of cpu/memory that a container "
                                 + "may consume."),
                         of("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may "
-                                + "use independent of contention on the node.")),
+                                + "use independent of contention on the node."),
+                        AGE),
                 (o, now) -> {
                     TreeMap<String, String> hard = new TreeMap<>();
                     o.path("status").path("hard").fields().forEachRemaining(e -> hard.put(e.getKey(), e.getValue().asText()));
@@ -473,7 +474,7 @@ final class BuiltinPrinters {
                         String[] pieces = resource.split("\\.");
                         (pieces.length > 1 && pieces[0].equals("limits") ? limits : requests).add(cell);
                     });
-                    return cells(name(o), age(o, now), String.join(", ", requests), String.join(", ", limits));
+                    return cells(name(o), String.join(", ", requests), String.join(", ", limits), age(o, now));
                 });
     }
 
@@ -614,8 +615,6 @@ final class BuiltinPrinters {
                         status = "Suspended";
                     } else if (hasCondition(o, "FailureTarget")) {
                         status = "FailureTarget";
-                    } else if (hasCondition(o, "SuccessCriteriaMet")) {
-                        status = "SuccessCriteriaMet";
                     } else {
                         status = "Running";
                     }
@@ -626,9 +625,10 @@ final class BuiltinPrinters {
     }
 
     private static boolean hasCondition(JsonNode object, String type) {
+        // The first condition of the type decides, as in Kubernetes.
         for (JsonNode c : items(object.path("status").path("conditions"))) {
-            if (text(c, "type").equals(type) && text(c, "status").equals("True")) {
-                return true;
+            if (text(c, "type").equals(type)) {
+                return text(c, "status").equals("True");
             }
         }
         return false;

@@ -9,7 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -188,11 +187,6 @@ final class Cells {
         return n.asText();
     }
 
-    /** An IntOrString as Go's IntOrString.String(). */
-    static String intOrString(JsonNode n) {
-        return n.asText();
-    }
-
     static String accessModes(JsonNode modes) {
         List<String> present = new ArrayList<>();
         items(modes).forEach(m -> present.add(m.asText()));
@@ -214,9 +208,5 @@ final class Cells {
             return ret + " + " + (count - max) + " more...";
         }
         return ret.isEmpty() && whenEmpty != null ? whenEmpty : ret;
-    }
-
-    static Iterator<Map.Entry<String, JsonNode>> fields(JsonNode n) {
-        return n.fields();
     }
 }

@@ -30,9 +30,9 @@ final class HpaPrinter {
                         + "desired replica count."),
                 of("MinPods", "string", "minReplicas is the lower limit for the number of replicas to which the "
                         + "autoscaler can scale down."),
-                of("MaxPods", "integer", "maxReplicas is the upper limit for the number of replicas to which the "
+                of("MaxPods", "string", "maxReplicas is the upper limit for the number of replicas to which the "
                         + "autoscaler can scale up."),
-                of("Replicas", "integer", "currentReplicas is current number of replicas of pods managed by this "
+                of("Replicas", "string", "currentReplicas is current number of replicas of pods managed by this "
                         + "autoscaler, as last seen by the autoscaler."),
                 AGE),
                 (o, now) -> {

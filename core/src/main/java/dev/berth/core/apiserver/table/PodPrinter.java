@@ -177,6 +177,16 @@ final class PodPrinter implements TableConvertor {
         return cells;
     }
 
+    @Override
+    public List<RowCondition> rowConditions(JsonNode pod) {
+        return switch (text(pod, "status", "phase")) {
+            case "Succeeded" -> List.of(new RowCondition("Completed", "True", "Succeeded",
+                    "The pod has completed successfully."));
+            case "Failed" -> List.of(new RowCondition("Completed", "True", "Failed", "The pod failed."));
+            default -> List.of();
+        };
+    }
+
     private static boolean restartable(JsonNode container) {
         return container != null && text(container, "restartPolicy").equals("Always");
     }

@@ -64,6 +64,14 @@ public final class Table {
             for (Object cell : convertor.cells(object, now)) {
                 cells.add(toJson(cell));
             }
+            List<TableConvertor.RowCondition> conditions = convertor.rowConditions(object);
+            if (!conditions.isEmpty()) {
+                ArrayNode array = row.putArray("conditions");
+                for (TableConvertor.RowCondition c : conditions) {
+                    array.addObject().put("type", c.type()).put("status", c.status()).put("reason", c.reason())
+                            .put("message", c.message());
+                }
+            }
             switch (include) {
                 case NONE -> row.putNull("object");
                 case METADATA -> {

@@ -19,4 +19,13 @@ public interface TableConvertor {
      * @param now the time ages are measured against
      */
     List<Object> cells(JsonNode object, Instant now);
+
+    /** Conditions of an object's row; kubectl uses {@code Completed} to tell finished pods apart. */
+    default List<RowCondition> rowConditions(JsonNode object) {
+        return List.of();
+    }
+
+    /** A {@code TableRowCondition}. */
+    record RowCondition(String type, String status, String reason, String message) {
+    }
 }

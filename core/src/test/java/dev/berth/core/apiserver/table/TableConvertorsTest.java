@@ -156,6 +156,16 @@ class TableConvertorsTest {
     }
 
     @Test
+    void loadBalancerServiceListsSortedIngressPointsThenExternalIps() {
+        assertThat(cells("", "services", """
+                {'metadata':{'name':'lb'},'spec':{'type':'LoadBalancer','clusterIPs':['10.43.0.9'],'externalIPs':['1.2.3.4'],
+                 'ports':[{'port':443,'protocol':'TCP','nodePort':31000}]},
+                 'status':{'loadBalancer':{'ingress':[{'ip':'192.168.1.60'},{'hostname':'lb.example'},{'ip':'192.168.1.50'}]}}}
+                """)).startsWith("lb", "LoadBalancer", "10.43.0.9", "192.168.1.50,192.168.1.60,lb.example,1.2.3.4",
+                "443:31000/TCP");
+    }
+
+    @Test
     void loadBalancerServiceWithoutIngressIsPending() {
         assertThat(cells("", "services", """
                 {'metadata':{'name':'lb'},'spec':{'type':'LoadBalancer','clusterIPs':['10.43.0.9'],'ports':[{'port':443,'protocol':'TCP','nodePort':31000}]}}
@@ -349,7 +359,7 @@ class TableConvertorsTest {
         assertThat(cells("", "resourcequotas", """
                 {'metadata':{'name':'q'},'status':{'hard':{'pods':'10','limits.cpu':'4','requests.cpu':'2'},
                  'used':{'pods':'3','requests.cpu':'500m'}}}
-                """)).containsExactly("q", "<unknown>", "pods: 3/10, requests.cpu: 500m/2", "limits.cpu: 0/4");
+                """)).containsExactly("q", "pods: 3/10, requests.cpu: 500m/2", "limits.cpu: 0/4", "<unknown>");
         assertThat(cells("apps", "controllerrevisions", """
                 {'metadata':{'name':'db-7f','ownerReferences':[{'apiVersion':'apps/v1','kind':'StatefulSet','name':'db','controller':true}]},
                  'revision':2}
@@ -436,6 +446,15 @@ class TableConvertorsTest {
         ObjectNode none = Table.build(List.of(pod), TableConvertors.forResource("", "pods"),
                 Table.IncludeObject.NONE, null, NOW);
         assertThat(none.path("rows").get(0).get("object").isNull()).isTrue();
+    }
+
+    @Test
+    void finishedPodRowsCarryTheCompletedCondition() {
+        JsonNode pod = json("{'metadata':{'name':'done'},'spec':{'containers':[]},'status':{'phase':'Succeeded'}}");
+        ObjectNode table = Table.build(List.of(pod), TableConvertors.forResource("", "pods"),
+                Table.IncludeObject.NONE, null, NOW);
+        assertThat(table.at("/rows/0/conditions/0").toString()).isEqualTo("{\"type\":\"Completed\",\"status\":\"True\","
+                + "\"reason\":\"Succeeded\",\"message\":\"The pod has completed successfully.\"}");
     }
 
     @Test
