@@ -3,6 +3,8 @@ package dev.berth.core.apiserver.openapi;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -122,6 +124,12 @@ final class SchemaGenerator {
         } else if (Map.class.isAssignableFrom(raw)) {
             s.put("type", "object");
             s.set("additionalProperties", schemaOf(t.getContentType()));
+        } else if (hasCustomSerializer(raw) && raw != Quantity.class) {
+            // Types fabric8 writes as a string of their own (MicroTime, Duration).
+            s.put("type", "string");
+            if (raw.getSimpleName().equals("MicroTime")) {
+                s.put("format", "date-time");
+            }
         } else if (raw == Object.class || raw.isInterface() || Modifier.isAbstract(raw.getModifiers())
                 || JsonNode.class.isAssignableFrom(raw) || raw.getSimpleName().equals("AnyType")
                 || raw.getSimpleName().equals("RawExtension") || !isModel(raw)) {
@@ -132,6 +140,11 @@ final class SchemaGenerator {
             s.putArray("allOf").addObject().put("$ref", "#/components/schemas/" + name);
         }
         return s;
+    }
+
+    private static boolean hasCustomSerializer(Class<?> raw) {
+        JsonSerialize annotation = raw.getAnnotation(JsonSerialize.class);
+        return annotation != null && annotation.using() != JsonSerializer.None.class;
     }
 
     private static boolean isModel(Class<?> raw) {

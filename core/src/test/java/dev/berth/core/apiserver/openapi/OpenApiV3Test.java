@@ -89,6 +89,13 @@ class OpenApiV3Test {
     }
 
     @Test
+    void typesWithTheirOwnJsonFormAreStrings() throws IOException {
+        JsonNode event = schema(doc(BUILTIN, "api/v1"), "io.k8s.api.core.v1.Event");
+        assertThat(event.at("/properties/eventTime").toString()).isEqualTo("{\"type\":\"string\",\"format\":\"date-time\"}");
+        assertThat(event.at("/properties/count/type").asText()).isEqualTo("integer");
+    }
+
+    @Test
     void everyReferenceResolvesWithinItsDocument() throws IOException {
         for (String path : BUILTIN.groupVersionPaths()) {
             JsonNode doc = doc(BUILTIN, path);
