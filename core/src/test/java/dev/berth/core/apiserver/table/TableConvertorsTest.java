@@ -279,6 +279,16 @@ class TableConvertorsTest {
     }
 
     @Test
+    void eventsFromTheEventsApiUseTheirOwnFieldNames() {
+        assertThat(cells("events.k8s.io", "events", """
+                {'metadata':{'name':'e'},'type':'Normal','reason':'Scheduled','note':'Assigned dev/web-1 to n1',
+                 'regarding':{'kind':'Pod','name':'web-1'},'reportingController':'default-scheduler',
+                 'eventTime':'2024-05-01T11:59:00.000000Z'}
+                """)).containsExactly("60s", "Normal", "Scheduled", "pod/web-1", "", "default-scheduler",
+                "Assigned dev/web-1 to n1", "60s", 1L, "e");
+    }
+
+    @Test
     void endpointsAndEndpointSlicesListAddressesWithMore() {
         assertThat(cells("", "endpoints", """
                 {'metadata':{'name':'web'},'subsets':[{'addresses':[{'ip':'10.42.0.1'},{'ip':'10.42.0.2'}],
