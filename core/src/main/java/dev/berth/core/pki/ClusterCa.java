@@ -120,6 +120,7 @@ public final class ClusterCa {
         Path keyFile = pkiDir.resolve(KEY_FILE);
         X509Certificate certificate = Pem.parseCertificate(SecureFiles.readString(certFile), certFile.toString());
         PrivateKey key = Pem.parsePrivateKey(SecureFiles.readString(keyFile), keyFile.toString());
+        SecureFiles.warnIfNotPrivate(keyFile);
         if (certificate.getBasicConstraints() < 0) {
             throw new PkiException(certFile + ": certificate " + subject(certificate)
                     + " is not a CA certificate (basicConstraints CA:TRUE missing)");
