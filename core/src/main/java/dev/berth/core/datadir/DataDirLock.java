@@ -7,9 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,7 +53,7 @@ public final class DataDirLock implements AutoCloseable {
     }
 
     /**
-     * Locks {@code dir} (created if missing) for this process.
+     * Locks {@code dir} for this process; a missing dir is created with mode 0700.
      *
      * @throws DataDirInUseException {@code data dir DIR is in use by PID N} when another process,
      *     or another acquirer in this one, holds it
@@ -61,7 +63,7 @@ public final class DataDirLock implements AutoCloseable {
         Path absolute = dir.toAbsolutePath().normalize();
         Path realDir;
         try {
-            Files.createDirectories(absolute);
+            createPrivateDirectory(absolute);
             realDir = absolute.toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + absolute + ": " + e.getMessage(), e);
@@ -124,6 +126,21 @@ public final class DataDirLock implements AutoCloseable {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** Creates a missing data dir as owner-only (0700): it holds the store and the admin kubeconfig. */
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        Files.createDirectories(dir.getParent());
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir);
+            return;
+        }
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException raced) {
+            if (!Files.isDirectory(dir)) throw raced;
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,12 @@ class DataDirLockTest {
     }
 
     @Test
-    void createsAMissingDataDir() {
+    void createsAMissingDataDirOnlyTheOwnerCanEnter() throws Exception {
         Path missing = dir.resolve("a/b");
 
         try (DataDirLock _ = DataDirLock.acquire(missing)) {
             assertThat(missing.resolve("lock")).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(missing))).isEqualTo("rwx------");
         }
     }
 
