@@ -1,6 +1,5 @@
 package dev.berth.core.pki;
 
-import dev.berth.core.datadir.DataDirLock;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,7 @@ import org.slf4j.LoggerFactory;
  * Everything {@code berth server --data-dir DIR} needs before it serves: the cluster CA, the
  * serving certificate, the token store, the encryption key (all in {@code DIR/pki}) and
  * {@code DIR/admin.kubeconfig} for user {@code admin} in group {@code system:masters}.
- * It takes the data dir as a held {@link DataDirLock}, so two processes never create or rewrite
- * these files at once; it is idempotent across restarts.
+ * Call it while holding the data dir lock; it is idempotent across restarts.
  *
  * @param ca the cluster CA
  * @param servingCertificate the API server's certificate for the given listen address
@@ -35,13 +33,13 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
 
     private static final Logger log = LoggerFactory.getLogger(ServerPki.class);
 
-    /** {@link #prepare(DataDirLock, String, int, InetAddress, Collection, Clock)} with the default service IP and no extra names. */
-    public static ServerPki prepare(DataDirLock dataDir, String listenHost, int listenPort, Clock clock) {
+    /** {@link #prepare(Path, String, int, InetAddress, Collection, Clock)} with the default service IP and no extra names. */
+    public static ServerPki prepare(Path dataDir, String listenHost, int listenPort, Clock clock) {
         return prepare(dataDir, listenHost, listenPort, ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, List.of(), clock);
     }
 
     /**
-     * Loads or creates the PKI in the locked data dir for an API server listening on
+     * Loads or creates the PKI in {@code dataDir} for an API server listening on
      * {@code listenHost:listenPort}.
      *
      * <p>The admin kubeconfig points at {@code https://listenHost:listenPort}, or at 127.0.0.1 when
@@ -51,9 +49,8 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
      *
      * @param extraNames further host names or IPs the serving certificate must cover
      */
-    public static ServerPki prepare(DataDirLock dataDirLock, String listenHost, int listenPort,
-                                    InetAddress kubernetesServiceIp, Collection<String> extraNames, Clock clock) {
-        Path dataDir = dataDirLock.dir();
+    public static ServerPki prepare(Path dataDir, String listenHost, int listenPort, InetAddress kubernetesServiceIp,
+                                    Collection<String> extraNames, Clock clock) {
         Path pkiDir = dataDir.resolve(PKI_DIR);
         SecureFiles.createPrivateDirectory(pkiDir);
         ClusterCa ca = ClusterCa.loadOrCreate(pkiDir, clock);

@@ -3,7 +3,6 @@ package dev.berth.core.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.berth.core.datadir.DataDirLock;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -56,14 +55,12 @@ class KubectlTlsIT {
     EventLoopGroup group;
     Channel serverChannel;
     final Queue<String> seen = new ConcurrentLinkedQueue<>();
-    DataDirLock lock;
     ServerPki pki;
     int port;
 
     @BeforeEach
     void startServer() throws Exception {
-        lock = DataDirLock.acquire(dataDir);
-        pki = ServerPki.prepare(lock, "127.0.0.1", 6443, Clock.systemUTC());
+        pki = ServerPki.prepare(dataDir, "127.0.0.1", 6443, Clock.systemUTC());
         SslContext tls = Tls.serverContext(pki.servingCertificate().certifiedKey(), pki.ca(), ClientAuth.OPTIONAL);
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         serverChannel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -82,7 +79,6 @@ class KubectlTlsIT {
     void stopServer() throws Exception {
         if (serverChannel != null) serverChannel.close().sync();
         if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        if (lock != null) lock.close();
     }
 
     @Test

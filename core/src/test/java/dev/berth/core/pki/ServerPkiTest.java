@@ -3,35 +3,21 @@ package dev.berth.core.pki;
 import static dev.berth.core.pki.PkiTesting.mode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.core.datadir.DataDirLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServerPkiTest {
     @TempDir Path dataDir;
     final MutableClock clock = MutableClock.at("2026-01-10T12:00:00Z");
-    DataDirLock lock;
-
-    @BeforeEach
-    void lock() {
-        lock = DataDirLock.acquire(dataDir);
-    }
-
-    @AfterEach
-    void unlock() {
-        lock.close();
-    }
 
     @Test
     void firstStartCreatesTheCaServingCertificateKeysAndAnAdminKubeconfig() {
-        ServerPki pki = ServerPki.prepare(lock, "127.0.0.1", 6443, clock);
+        ServerPki pki = ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock);
 
         assertThat(dataDir.resolve("pki")).isDirectory();
         assertThat(List.of("ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "tokens.json", "encryption.key"))
@@ -49,12 +35,12 @@ class ServerPkiTest {
 
     @Test
     void aRestartKeepsTheCaTheTokenAndTheKubeconfigFile() throws Exception {
-        ServerPki first = ServerPki.prepare(lock, "127.0.0.1", 6443, clock);
+        ServerPki first = ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock);
         Path kubeconfig = first.adminKubeconfig();
         FileTime marker = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
         Files.setLastModifiedTime(kubeconfig, marker);
 
-        ServerPki second = ServerPki.prepare(lock, "127.0.0.1", 6443, clock);
+        ServerPki second = ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock);
 
         assertThat(second.ca().fingerprint()).isEqualTo(first.ca().fingerprint());
         assertThat(second.servingCertificate().issuedBecause()).isEmpty();
@@ -64,9 +50,9 @@ class ServerPkiTest {
 
     @Test
     void aNewListenAddressUpdatesTheKubeconfigServerAndKeepsTheToken() {
-        String token = Kubeconfig.read(ServerPki.prepare(lock, "127.0.0.1", 6443, clock).adminKubeconfig()).token();
+        String token = Kubeconfig.read(ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock).adminKubeconfig()).token();
 
-        ServerPki moved = ServerPki.prepare(lock, "192.168.7.2", 7443, clock);
+        ServerPki moved = ServerPki.prepare(dataDir, "192.168.7.2", 7443, clock);
 
         Kubeconfig admin = Kubeconfig.read(moved.adminKubeconfig());
         assertThat(admin.server()).isEqualTo("https://192.168.7.2:7443");
@@ -76,10 +62,10 @@ class ServerPkiTest {
 
     @Test
     void aLostTokenStoreGetsANewAdminToken() throws Exception {
-        String lost = Kubeconfig.read(ServerPki.prepare(lock, "127.0.0.1", 6443, clock).adminKubeconfig()).token();
+        String lost = Kubeconfig.read(ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock).adminKubeconfig()).token();
         Files.delete(dataDir.resolve("pki/tokens.json"));
 
-        ServerPki again = ServerPki.prepare(lock, "127.0.0.1", 6443, clock);
+        ServerPki again = ServerPki.prepare(dataDir, "127.0.0.1", 6443, clock);
 
         String token = Kubeconfig.read(again.adminKubeconfig()).token();
         assertThat(token).isNotEqualTo(lost);
@@ -98,7 +84,7 @@ class ServerPkiTest {
 
     @Test
     void kubectlAcceptsTheAdminKubeconfig() throws Exception {
-        ServerPki pki = ServerPki.prepare(lock, "0.0.0.0", 6443, clock);
+        ServerPki pki = ServerPki.prepare(dataDir, "0.0.0.0", 6443, clock);
 
         assertThat(KubeconfigTest.kubectlConfigView(pki.adminKubeconfig()).at("/users/0/user/token").asText())
                 .isEqualTo(Kubeconfig.read(pki.adminKubeconfig()).token());
