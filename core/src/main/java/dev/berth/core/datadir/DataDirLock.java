@@ -7,14 +7,21 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Exclusive use of a data dir by one process: an OS file lock on {@code DIR/lock}, which holds
  * the owner's PID for the message a second process shows. The operating system drops the lock
  * when the process dies, so a crash never leaves the dir locked; the file itself stays.
+ * Nothing else in the process may open {@code DIR/lock}: on POSIX systems closing any descriptor
+ * of that file releases the process's lock.
  *
  * <pre>{@code
  * try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
@@ -27,19 +34,26 @@ public final class DataDirLock implements AutoCloseable {
     // The lock covers one byte far past the PID: Windows locks are mandatory, and a lock over the
     // PID bytes would stop the second process from reading who holds the dir.
     private static final long LOCK_POSITION = Long.MAX_VALUE - 1;
+    // Dirs this JVM holds, by real path. POSIX record locks belong to the process, and closing any
+    // descriptor of the file drops them all: a second acquirer in this process must be refused
+    // before it opens the lock file, or its failed attempt would silently unlock the dir.
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
+    private final Path realDir;
     private final FileChannel channel;
     private final FileLock lock;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DataDirLock(Path dir, FileChannel channel, FileLock lock) {
+    private DataDirLock(Path dir, Path realDir, FileChannel channel, FileLock lock) {
         this.dir = dir;
+        this.realDir = realDir;
         this.channel = channel;
         this.lock = lock;
     }
 
     /**
-     * Locks {@code dir} (created if missing) for this process.
+     * Locks {@code dir} for this process; a missing dir is created with mode 0700.
      *
      * @throws DataDirInUseException {@code data dir DIR is in use by PID N} when another process,
      *     or another acquirer in this one, holds it
@@ -47,9 +61,18 @@ public final class DataDirLock implements AutoCloseable {
      */
     public static DataDirLock acquire(Path dir) {
         Path absolute = dir.toAbsolutePath().normalize();
+        Path realDir;
+        try {
+            createPrivateDirectory(absolute);
+            realDir = absolute.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data dir " + absolute + ": " + e.getMessage(), e);
+        }
+        if (!HELD.add(realDir)) {
+            throw new DataDirInUseException(absolute, ProcessHandle.current().pid());
+        }
         FileChannel channel = null;
         try {
-            Files.createDirectories(absolute);
             // no TRUNCATE_EXISTING: the file may belong to a running owner whose PID must survive
             channel = FileChannel.open(absolute.resolve(LOCK_FILE),
                     StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -65,12 +88,14 @@ public final class DataDirLock implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(false);
-            return new DataDirLock(absolute, channel, lock);
+            return new DataDirLock(absolute, realDir, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
+            HELD.remove(realDir);
             throw new UncheckedIOException("cannot lock data dir " + absolute + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
+            HELD.remove(realDir);
             throw e;
         }
     }
@@ -81,11 +106,14 @@ public final class DataDirLock implements AutoCloseable {
     /** Releases the lock; another process may then take the dir. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         try {
             if (lock.isValid()) lock.release();
             channel.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot release the lock on data dir " + dir + ": " + e.getMessage(), e);
+        } finally {
+            HELD.remove(realDir);
         }
     }
 
@@ -98,6 +126,21 @@ public final class DataDirLock implements AutoCloseable {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** Creates a missing data dir as owner-only (0700): it holds the store and the admin kubeconfig. */
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        Files.createDirectories(dir.getParent());
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir);
+            return;
+        }
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException raced) {
+            if (!Files.isDirectory(dir)) throw raced;
         }
     }
 

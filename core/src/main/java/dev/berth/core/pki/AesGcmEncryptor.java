@@ -50,6 +50,7 @@ public final class AesGcmEncryptor {
             SecureFiles.writeAtomically(keyFile,
                     (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
         }
+        SecureFiles.warnIfNotPrivate(keyFile);
         String text = SecureFiles.readString(keyFile).strip();
         byte[] key;
         try {

@@ -14,7 +14,7 @@ public record CertifiedKey(X509Certificate certificate, PrivateKey privateKey) {
     /** The certificate as PEM ({@code CERTIFICATE}). */
     public String certificatePem() { return Pem.encode(certificate); }
 
-    /** The private key as unencrypted PKCS#8 PEM ({@code PRIVATE KEY}). */
+    /** The private key as unencrypted PEM, see {@link Pem#encode(PrivateKey)}. */
     public String privateKeyPem() { return Pem.encode(privateKey); }
 
     /** Omits the key so that logging this value cannot leak it. */

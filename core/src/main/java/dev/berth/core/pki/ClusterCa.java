@@ -120,6 +120,7 @@ public final class ClusterCa {
         Path keyFile = pkiDir.resolve(KEY_FILE);
         X509Certificate certificate = Pem.parseCertificate(SecureFiles.readString(certFile), certFile.toString());
         PrivateKey key = Pem.parsePrivateKey(SecureFiles.readString(keyFile), keyFile.toString());
+        SecureFiles.warnIfNotPrivate(keyFile);
         if (certificate.getBasicConstraints() < 0) {
             throw new PkiException(certFile + ": certificate " + subject(certificate)
                     + " is not a CA certificate (basicConstraints CA:TRUE missing)");
@@ -133,10 +134,12 @@ public final class ClusterCa {
     private static ClusterCa create(Path pkiDir, Clock clock) {
         KeyPair keyPair = newKeyPair();
         Instant now = clock.instant();
-        // A per-cluster subject keeps the CAs of two clusters apart in logs and in TLS
-        // certificate_authorities lists, even though trust is decided by the key.
+        // A per-cluster subject keeps the CAs of two clusters apart in logs and in the CA names
+        // a TLS server sends to pick a client certificate, even though trust is decided by the key.
+        byte[] suffix = new byte[4];
+        RANDOM.nextBytes(suffix);
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.CN, "berth-ca@" + now.getEpochSecond()).build();
+                .addRDN(BCStyle.CN, "berth-ca@" + now.getEpochSecond() + "-" + HexFormat.of().formatHex(suffix)).build();
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serialNumber(),

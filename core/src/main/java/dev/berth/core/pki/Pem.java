@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -16,7 +22,9 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * PEM encoding and decoding of certificates, private keys and certificate requests.
@@ -32,14 +40,39 @@ public final class Pem {
     }
 
     /**
-     * A private key as unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}): the form that
-     * Go (kubectl), OpenSSL and Netty's own PEM reader all accept.
+     * A private key as unencrypted PEM in the traditional OpenSSL form, as kubeadm writes keys:
+     * {@code EC PRIVATE KEY} (SEC1) for EC keys, {@code RSA PRIVATE KEY} (PKCS#1) for RSA.
+     * kubectl and OpenSSL read every form, but the fabric8 client takes an unlabelled PKCS#8
+     * {@code PRIVATE KEY} in a kubeconfig for RSA and fails on an EC key.
      */
     public static String encode(PrivateKey key) {
+        if (key instanceof ECPrivateKey ec) {
+            byte[] sec1 = sec1(ec);
+            if (sec1 != null) return write(new PemObject("EC PRIVATE KEY", sec1));
+        }
+        if (key.getAlgorithm().equals("RSA")) return write(key); // BouncyCastle writes PKCS#1
         try {
             return write(new JcaPKCS8Generator(key, null).generate());
         } catch (IOException e) {
             throw new PkiException("cannot encode " + key.getAlgorithm() + " private key as PKCS#8", e);
+        }
+    }
+
+    /**
+     * RFC 5915 ECPrivateKey with the named curve and the public key, as OpenSSL writes it (Go and
+     * fabric8 need the curve in the structure); null for keys on unnamed curves.
+     */
+    private static byte[] sec1(ECPrivateKey key) {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        if (!(info.getPrivateKeyAlgorithm().getParameters() instanceof ASN1ObjectIdentifier curveOid)) return null;
+        X9ECParameters curve = ECNamedCurveTable.getByOID(curveOid);
+        if (curve == null) return null;
+        ECPoint publicPoint = curve.getG().multiply(key.getS()).normalize();
+        try {
+            return new org.bouncycastle.asn1.sec.ECPrivateKey(curve.getN().bitLength(), key.getS(),
+                    new DERBitString(publicPoint.getEncoded(false)), curveOid).getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new PkiException("cannot encode EC private key as SEC1", e);
         }
     }
 
@@ -83,7 +116,8 @@ public final class Pem {
         for (Object object : readAll(pem, source)) {
             try {
                 if (object instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
-                if (object instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+                // only the private part: SEC1 keys may omit the public key, which getKeyPair needs
+                if (object instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo());
             } catch (IOException e) {
                 throw new PkiException(source + ": invalid private key: " + e.getMessage(), e);
             }
@@ -93,7 +127,7 @@ public final class Pem {
     }
 
     /** The {@code CERTIFICATE REQUEST} in {@code pem} (PKCS#10). Its signature is not checked here. */
-    public static PKCS10CertificationRequest parseCertificateRequest(String pem, String source) {
+    static PKCS10CertificationRequest parseCertificateRequest(String pem, String source) {
         for (Object object : readAll(pem, source)) {
             if (object instanceof PKCS10CertificationRequest request) return request;
         }

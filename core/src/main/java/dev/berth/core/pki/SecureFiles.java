@@ -13,6 +13,8 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writing secret files: owner-only permissions from the first byte, atomically replaced. */
 final class SecureFiles {
@@ -20,6 +22,8 @@ final class SecureFiles {
             .supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+    private static final Logger LOG = LoggerFactory.getLogger(SecureFiles.class);
 
     private SecureFiles() {}
 
@@ -67,6 +71,7 @@ final class SecureFiles {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             temp = null;
+            syncDirectory(dir);
         } catch (IOException e) {
             throw new PkiException("cannot write " + file + ": " + e, e);
         } finally {
@@ -77,6 +82,32 @@ final class SecureFiles {
                     // the write already failed; that error is the one to report
                 }
             }
+        }
+    }
+
+    /** Makes the rename durable; not every platform can open a directory, and there it is skipped. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // Windows cannot open directories; its rename is durable enough for our purposes
+        }
+    }
+
+    /**
+     * Logs a warning when a secret file can be read or written by group or others, e.g. after a
+     * restore from backup; it does not change the mode behind the operator's back.
+     */
+    static void warnIfNotPrivate(Path file) {
+        if (!POSIX) return;
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (!OWNER_FILE.containsAll(permissions)) {
+                LOG.warn("{} has mode {}; it holds a secret and should be rw------- (chmod 600 {})",
+                        file, PosixFilePermissions.toString(permissions), file);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot read the permissions of {}: {}", file, e.toString());
         }
     }
 

@@ -44,8 +44,8 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
      *
      * <p>The admin kubeconfig points at {@code https://listenHost:listenPort}, or at 127.0.0.1 when
      * the server listens on a wildcard address. An existing admin kubeconfig keeps its token as
-     * long as the token store still knows it; the file is rewritten only when the server URL or
-     * CA changed.
+     * long as the token store still knows it as {@link #ADMIN}; the file is rewritten only when
+     * its content would change (server URL, CA or token), so hand edits survive only until then.
      *
      * @param extraNames further host names or IPs the serving certificate must cover
      */

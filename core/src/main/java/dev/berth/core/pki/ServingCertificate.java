@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  * pki directory. {@link #ensure} reuses the files while they still fit and re-issues them from the
  * cluster CA when a required name is missing, the certificate expires within
  * {@link #RENEW_BEFORE}, or it was not issued by the current CA.
+ *
+ * <p>A long-running server rotates by calling {@link #ensure} again (daily, say) and building a
+ * new TLS context when {@link #issuedBecause} is present; connections already open keep the old one.
  */
 public final class ServingCertificate {
     public static final String CERTIFICATE_FILE = "apiserver.crt";

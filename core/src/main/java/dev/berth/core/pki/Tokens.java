@@ -59,6 +59,7 @@ public final class Tokens {
     public static Tokens open(Path file) {
         Map<String, Identity> byHash = new LinkedHashMap<>();
         if (Files.exists(file)) {
+            SecureFiles.warnIfNotPrivate(file);
             FileContent content;
             try {
                 content = JSON.readValue(SecureFiles.readString(file), FileContent.class);

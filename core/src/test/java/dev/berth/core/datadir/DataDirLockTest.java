@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,12 @@ class DataDirLockTest {
     }
 
     @Test
-    void createsAMissingDataDir() {
+    void createsAMissingDataDirOnlyTheOwnerCanEnter() throws Exception {
         Path missing = dir.resolve("a/b");
 
         try (DataDirLock _ = DataDirLock.acquire(missing)) {
             assertThat(missing.resolve("lock")).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(missing))).isEqualTo("rwx------");
         }
     }
 
@@ -48,6 +50,17 @@ class DataDirLockTest {
             assertThatThrownBy(() -> DataDirLock.acquire(dir))
                     .isInstanceOf(DataDirInUseException.class)
                     .hasMessage("data dir " + dir + " is in use by PID " + ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void theSameDirThroughASymlinkIsTheSameDir() throws Exception {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+
+        try (DataDirLock _ = DataDirLock.acquire(real)) {
+            assertThatThrownBy(() -> DataDirLock.acquire(link))
+                    .hasMessage("data dir " + link + " is in use by PID " + ProcessHandle.current().pid());
         }
     }
 
@@ -80,6 +93,25 @@ class DataDirLockTest {
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         try (DataDirLock _ = DataDirLock.acquire(dir)) {
             assertThat(Files.readString(dir.resolve("lock")).strip()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+        }
+    }
+
+    @Test
+    void aRefusedAcquirerInTheSameProcessDoesNotWeakenTheLockHeld() throws Exception {
+        try (DataDirLock _ = DataDirLock.acquire(dir)) {
+            assertThatThrownBy(() -> DataDirLock.acquire(dir)).isInstanceOf(DataDirInUseException.class);
+
+            // another process must still find the dir taken
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    DataDirLockHolder.class.getName(), dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            child.getOutputStream().close();
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(output).contains("data dir " + dir + " is in use by PID " + ProcessHandle.current().pid())
+                    .doesNotContain("locked ");
         }
     }
 

@@ -47,7 +47,7 @@ class ClusterCaTest {
         assertThat(mode(dir.resolve("pki/ca.key"))).isEqualTo("rw-------");
         assertThat(mode(dir.resolve("pki"))).isEqualTo("rwx------");
         assertThat(dir.resolve("pki/ca.crt")).content().startsWith("-----BEGIN CERTIFICATE-----");
-        assertThat(dir.resolve("pki/ca.key")).content().startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(dir.resolve("pki/ca.key")).content().startsWith("-----BEGIN EC PRIVATE KEY-----");
     }
 
     @Test

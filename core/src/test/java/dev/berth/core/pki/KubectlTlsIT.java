@@ -3,6 +3,9 @@ package dev.berth.core.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -43,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real kubectl against a minimal Netty HTTPS server using {@link Tls} and the files
+ * The real kubectl and the fabric8 client against a minimal Netty HTTPS server using {@link Tls} and the files
  * {@link ServerPki} writes: the server certificate verifies, the admin token or a client
  * certificate arrives, and authentication can map it to an identity.
  */
@@ -101,6 +104,30 @@ class KubectlTlsIT {
         kubectl(kubeconfig, "version", "-o", "json");
 
         assertThat(seen).contains("identity alice [devs] by certificate");
+    }
+
+    @Test
+    void fabric8ReadsTheAdminKubeconfigAndSendsTheToken() throws Exception {
+        Kubeconfig admin = Kubeconfig.read(pki.adminKubeconfig());
+        String yaml = new Kubeconfig(admin.clusterName(), "https://127.0.0.1:" + port, admin.certificateAuthorities(),
+                admin.userName(), admin.credentials()).toYaml();
+
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build()) {
+            assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.32.0+berth.test");
+        }
+        assertThat(seen).contains("identity admin [system:masters] by token");
+    }
+
+    @Test
+    void fabric8AuthenticatesWithAClientCertificateFromAKubeconfig() throws Exception {
+        CertifiedKey node = pki.ca().issueClient("system:node:lab1", List.of("system:nodes"), Duration.ofHours(1));
+        String yaml = Kubeconfig.withClientCertificate("berth", "https://localhost:" + port, pki.ca().certificate(),
+                "lab1", node).toYaml();
+
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build()) {
+            assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.32.0+berth.test");
+        }
+        assertThat(seen).contains("identity system:node:lab1 [system:nodes] by certificate");
     }
 
     /** Answers {@code /version} and records how the request authenticated. */

@@ -14,7 +14,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.net.Socket;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -69,11 +78,18 @@ class TlsTest {
     }
 
     @Test
-    void failsTheHandshakeForAClientCertificateFromAnotherCa() {
+    void failsTheHandshakeForAClientCertificateFromAnotherCa() throws Exception {
         ClusterCa other = ClusterCa.loadOrCreate(dir.resolve("other"), clock);
         CertifiedKey mallory = other.issueClient("admin", List.of("system:masters"), Duration.ofDays(1));
+        // The JDK client would offer its certificate only if its issuer were among the CAs the
+        // server names; an attacker's client sends it regardless.
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {new AlwaysPresent(mallory)},
+                trustManagersFor(ca.certificate()), null);
+        SSLEngine client = context.createSSLEngine("localhost", 6443);
+        client.setUseClientMode(true);
 
-        assertThatThrownBy(() -> handshake(jdkClient("localhost", mallory), server.newEngine(ByteBufAllocator.DEFAULT)))
+        assertThatThrownBy(() -> handshake(client, server.newEngine(ByteBufAllocator.DEFAULT)))
                 .isInstanceOf(SSLException.class)
                 .hasMessageContaining("PKIX path");
     }
@@ -140,6 +156,30 @@ class TlsTest {
         assertThatThrownBy(() -> handshake(clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 6443),
                 server.newEngine(ByteBufAllocator.DEFAULT)))
                 .isInstanceOf(SSLException.class);
+    }
+
+    /** A client key manager that presents its certificate whatever CAs the server asks for. */
+    private static final class AlwaysPresent extends X509ExtendedKeyManager {
+        private final CertifiedKey key;
+
+        AlwaysPresent(CertifiedKey key) { this.key = key; }
+
+        @Override public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) { return "c"; }
+        @Override public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) { return "c"; }
+        @Override public String[] getClientAliases(String keyType, Principal[] issuers) { return new String[] {"c"}; }
+        @Override public String[] getServerAliases(String keyType, Principal[] issuers) { return null; }
+        @Override public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) { return null; }
+        @Override public X509Certificate[] getCertificateChain(String alias) { return new X509Certificate[] {key.certificate()}; }
+        @Override public PrivateKey getPrivateKey(String alias) { return key.privateKey(); }
+    }
+
+    private static TrustManager[] trustManagersFor(X509Certificate ca) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        return factory.getTrustManagers();
     }
 
     private SSLEngine jdkClient(String host, CertifiedKey clientCertificate) {
