@@ -72,6 +72,9 @@ public final class ApiServer implements AutoCloseable {
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
         storage.addHook(allocator);
         this.formats = new WireFormats(new Conversions());
+        formats.setTables(new TableFormat(config.clock(), t -> null));
+        formats.setOpenApi(new OpenApiEndpoint());
+        formats.setProtobuf(dev.berth.core.apiserver.protobuf.ProtobufDecoder::decode);
         Subresources subresources = new Subresources(registry, storage, formats);
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
                 config.authenticator(), config.authorizer(), subresources, formats);

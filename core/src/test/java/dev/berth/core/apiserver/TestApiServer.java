@@ -43,7 +43,7 @@ public final class TestApiServer implements AutoCloseable {
             return Optional.empty();
         };
         server = new ApiServer(new ApiServer.Config(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1:0", ssl, store,
-                ValueTransformer.IDENTITY, tokens, Authorizer.ALLOW_AUTHENTICATED, new NoPatches(), "10.43.0.0/16",
+                ValueTransformer.IDENTITY, tokens, Authorizer.ALLOW_AUTHENTICATED, new Patches(t -> null), "10.43.0.0/16",
                 30000, 32767, 3600, Clock.systemUTC(), List.of()));
         address = server.start();
         kubeconfig = dir.resolve("kubeconfig");
