@@ -223,8 +223,8 @@ final class AppsValidation {
             Check.each(errs, "spec.serviceName", spec.getServiceName(), dev.berth.core.api.labels.Names.dns1123Label(spec.getServiceName()));
         }
         selector(errs, spec.getSelector(), spec.getTemplate(), "statefulset");
-        foreverTemplate(errs, spec.getTemplate(), "StatefulSet");
         var templates = list(spec.getVolumeClaimTemplates());
+        foreverTemplate(errs, withClaimVolumes(spec.getTemplate(), templates), "StatefulSet");
         for (int i = 0; i < templates.size(); i++) {
             String p = "spec.volumeClaimTemplates[" + i + "]";
             var t = templates.get(i);
@@ -237,6 +237,24 @@ final class AppsValidation {
             if (t.getSpec() == null) errs.add(FieldError.required(p + ".spec", ""));
             else StorageValidation.claimSpec(errs, t.getSpec(), p + ".spec");
         }
+    }
+
+    /** The pod template as the pods will have it: each volumeClaimTemplate becomes a volume of the same name. */
+    private static PodTemplateSpec withClaimVolumes(PodTemplateSpec template,
+                                                    List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> claims) {
+        if (template == null || template.getSpec() == null || claims.isEmpty()) return template;
+        PodTemplateSpec copy = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder(template).build();
+        List<io.fabric8.kubernetes.api.model.Volume> volumes = new java.util.ArrayList<>(list(copy.getSpec().getVolumes()));
+        for (var claim : claims) {
+            if (claim.getMetadata() == null || isEmpty(claim.getMetadata().getName())) continue;
+            var volume = new io.fabric8.kubernetes.api.model.Volume();
+            volume.setName(claim.getMetadata().getName());
+            volume.setPersistentVolumeClaim(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimVolumeSource(
+                    claim.getMetadata().getName(), false));
+            volumes.add(volume);
+        }
+        copy.getSpec().setVolumes(volumes);
+        return copy;
     }
 
     // ---- updates ---------------------------------------------------------------------------------
