@@ -260,7 +260,11 @@ final class AppsValidation {
     // ---- updates ---------------------------------------------------------------------------------
 
     static void selectorImmutable(List<FieldError> errs, Object selector, Object oldSelector) {
-        if (!Objects.equals(selector, oldSelector)) {
+        // compare as Kubernetes would: an empty list or map is the same as none
+        boolean same = selector instanceof io.fabric8.kubernetes.api.model.LabelSelector a
+                && oldSelector instanceof io.fabric8.kubernetes.api.model.LabelSelector b
+                ? Check.goSelector(a).equals(Check.goSelector(b)) : Objects.equals(selector, oldSelector);
+        if (!same) {
             errs.add(FieldError.invalid("spec.selector", Check.render(selector), Check.IMMUTABLE));
         }
     }

@@ -66,7 +66,7 @@ final class Check {
     /** A label selector as Go prints it ({@code %#v}), the form kubectl users know from Kubernetes' messages. */
     static String goSelector(io.fabric8.kubernetes.api.model.LabelSelector s) {
         StringBuilder sb = new StringBuilder("v1.LabelSelector{MatchLabels:");
-        if (s.getMatchLabels() == null) {
+        if (s.getMatchLabels() == null || s.getMatchLabels().isEmpty()) {
             sb.append("map[string]string(nil)");
         } else {
             sb.append("map[string]string{");
@@ -79,7 +79,7 @@ final class Check {
             sb.append('}');
         }
         sb.append(", MatchExpressions:");
-        if (s.getMatchExpressions() == null) {
+        if (s.getMatchExpressions() == null || s.getMatchExpressions().isEmpty()) {
             sb.append("[]v1.LabelSelectorRequirement(nil)");
         } else {
             sb.append("[]v1.LabelSelectorRequirement{");
