@@ -263,7 +263,7 @@ final class AppsValidation {
         // compare as Kubernetes would: an empty list or map is the same as none
         boolean same = selector instanceof io.fabric8.kubernetes.api.model.LabelSelector a
                 && oldSelector instanceof io.fabric8.kubernetes.api.model.LabelSelector b
-                ? Check.goSelector(a).equals(Check.goSelector(b)) : Objects.equals(selector, oldSelector);
+                ? Check.goSelector(a).equals(Check.goSelector(b)) : Check.same(selector, oldSelector);
         if (!same) {
             errs.add(FieldError.invalid("spec.selector", Check.render(selector), Check.IMMUTABLE));
         }
@@ -284,6 +284,6 @@ final class AppsValidation {
         a.setRevisionHistoryLimit(n.getRevisionHistoryLimit());
         a.setPersistentVolumeClaimRetentionPolicy(n.getPersistentVolumeClaimRetentionPolicy());
         a.setMinReadySeconds(n.getMinReadySeconds());
-        if (!a.equals(n)) errs.add(FieldError.forbidden("spec", STS_UPDATE_MESSAGE));
+        if (!Check.same(a, n)) errs.add(FieldError.forbidden("spec", STS_UPDATE_MESSAGE));
     }
 }

@@ -100,7 +100,7 @@ final class BatchValidation {
         AppsValidation.selectorImmutable(errs, spec.getSelector(), oldSpec.getSelector());
         boolean suspended = Boolean.TRUE.equals(oldSpec.getSuspend());
         boolean neverStarted = old.getStatus() == null || old.getStatus().getStartTime() == null;
-        if (!Objects.equals(spec.getTemplate(), oldSpec.getTemplate())) {
+        if (!Check.same(spec.getTemplate(), oldSpec.getTemplate())) {
             // a suspended Job that never started may change its template's scheduling directives
             if (!(suspended && neverStarted && onlySchedulingChanged(spec.getTemplate(), oldSpec.getTemplate()))) {
                 errs.add(FieldError.invalid("spec.template", Check.render(spec.getTemplate()), Check.IMMUTABLE));
@@ -126,7 +126,7 @@ final class BatchValidation {
             copy.getMetadata().setLabels(n.getMetadata().getLabels());
             copy.getMetadata().setAnnotations(n.getMetadata().getAnnotations());
         }
-        return copy.equals(n);
+        return Check.same(copy, n);
     }
 
     static void cronJob(List<FieldError> errs, CronJob cj) {

@@ -135,7 +135,28 @@ final class Check {
     }
 
     static void immutable(List<FieldError> errs, String path, Object newValue, Object oldValue) {
-        if (!Objects.equals(newValue, oldValue)) errs.add(FieldError.invalid(path, render(newValue), IMMUTABLE));
+        if (!same(newValue, oldValue)) errs.add(FieldError.invalid(path, render(newValue), IMMUTABLE));
+    }
+
+    private static final ObjectMapper TREE = new ObjectMapper()
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY);
+
+    /**
+     * Semantic equality of two API values: an empty list or map equals an absent one, as in
+     * Kubernetes' {@code apiequality.Semantic.DeepEqual}, whatever way the objects were built.
+     */
+    static boolean same(Object a, Object b) {
+        if (Objects.equals(a, b)) return true;
+        if (a == null || b == null) {
+            Object other = a == null ? b : a;
+            return TREE.valueToTree(other).isEmpty() && !(other instanceof String) && !(other instanceof Number)
+                    && !(other instanceof Boolean);
+        }
+        try {
+            return TREE.valueToTree(a).equals(TREE.valueToTree(b));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Port number or IANA service name, as probes and targetPorts take. */

@@ -823,7 +823,7 @@ final class PodValidation {
         if (isEmpty(oldSpec.getNodeName())) a.setNodeName(spec.getNodeName());
         copyImages(a.getContainers(), spec.getContainers());
         copyImages(a.getInitContainers(), spec.getInitContainers());
-        if (!a.equals(spec)) {
+        if (!Check.same(a, spec)) {
             errs.add(FieldError.forbidden("spec", POD_UPDATE_MESSAGE));
         }
         // the new images must still be valid

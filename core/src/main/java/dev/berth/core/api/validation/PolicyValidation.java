@@ -76,7 +76,7 @@ final class PolicyValidation {
         var spec = node.getSpec();
         var oldSpec = old.getSpec();
         if (spec == null || oldSpec == null) return;
-        if (!list(oldSpec.getPodCIDRs()).isEmpty() && !Objects.equals(oldSpec.getPodCIDRs(), spec.getPodCIDRs())) {
+        if (!list(oldSpec.getPodCIDRs()).isEmpty() && !Check.same(oldSpec.getPodCIDRs(), spec.getPodCIDRs())) {
             errs.add(FieldError.forbidden("spec.podCIDRs", "node updates may not change podCIDR except from \"\" to valid"));
         }
         if (!isEmpty(oldSpec.getProviderID()) && !Objects.equals(oldSpec.getProviderID(), spec.getProviderID())) {
@@ -150,7 +150,7 @@ final class PolicyValidation {
     }
 
     static void roleRefUpdate(List<FieldError> errs, RoleRef ref, RoleRef old) {
-        if (!Objects.equals(ref, old)) errs.add(FieldError.invalid("roleRef", Check.render(ref), "cannot change roleRef"));
+        if (!Check.same(ref, old)) errs.add(FieldError.invalid("roleRef", Check.render(ref), "cannot change roleRef"));
     }
 
     // ---- autoscaling -----------------------------------------------------------------------------

@@ -88,7 +88,7 @@ final class StorageValidation {
             }
             a.setVolumeAttributesClassName(spec.getVolumeAttributesClassName());
         }
-        if (!a.equals(spec)) {
+        if (!Check.same(a, spec)) {
             errs.add(FieldError.forbidden("spec", bound
                     ? "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
                     : "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
@@ -208,7 +208,7 @@ final class StorageValidation {
             s.setNodeAffinity(null);
             s.setVolumeAttributesClassName(null);
         }
-        if (!a.equals(b)) {
+        if (!Check.same(a, b)) {
             errs.add(FieldError.forbidden("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation"));
         }
         Check.immutable(errs, "spec.volumeMode", spec.getVolumeMode(), oldSpec.getVolumeMode());

@@ -115,7 +115,7 @@ public final class Validator {
             case EndpointSlice slice -> Check.immutable(errs, "addressType", slice.getAddressType(), ((EndpointSlice) oldObj).getAddressType());
             case CertificateSigningRequest csr -> {
                 var oldSpec = ((CertificateSigningRequest) oldObj).getSpec();
-                if (oldSpec != null && !oldSpec.equals(csr.getSpec())) {
+                if (oldSpec != null && !Check.same(oldSpec, csr.getSpec())) {
                     errs.add(FieldError.forbidden("spec", "updates to certificatesigningrequest spec are forbidden"));
                 }
             }

@@ -221,6 +221,16 @@ class ValidatorTest {
         }
 
         @Test
+        void podUpdateTreatsEmptyListsAsAbsent() {
+            io.fabric8.kubernetes.api.model.Pod old = Fixtures.defaulted(POD);
+            old.getSpec().setTolerations(new java.util.ArrayList<>());
+            io.fabric8.kubernetes.api.model.Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder(old).build();
+            pod.getSpec().setTolerations(null);
+            pod.getSpec().setVolumes(null);
+            assertThat(Fixtures.VALIDATOR.validateUpdate(pod, old)).isEmpty();
+        }
+
+        @Test
         void podUpdateMayChangeImages() {
             assertThat(update(POD.replace("nginx:1.27", "nginx:1.28"), POD)).isEmpty();
         }
