@@ -143,13 +143,9 @@ public final class Defaulter {
                     }
                 }
             }
-            case io.fabric8.kubernetes.api.model.Event event -> {
-                // core/v1 Events carry a reportingComponent/Instance only when an events/v1 client wrote them
-                if (event.getCount() == null && event.getSeries() == null) event.setCount(1);
-            }
             default -> {
                 // kinds without defaults: ConfigMap, ServiceAccount, Role, ClusterRole, ResourceQuota,
-                // Ingress, PodDisruptionBudget, Lease, CertificateSigningRequest, ...
+                // Ingress, PodDisruptionBudget, Lease, CertificateSigningRequest, Event, ...
             }
         }
     }

@@ -68,9 +68,6 @@ final class PodDefaults {
             spec.setSchedulerName("default-scheduler");
         }
         if (spec.getEnableServiceLinks() == null) spec.setEnableServiceLinks(true);
-        if (spec.getHostNetwork() != null && spec.getHostNetwork() && spec.getDnsPolicy() == null) {
-            spec.setDnsPolicy("ClusterFirst");
-        }
         for (Container c : allContainers(spec)) container(c);
         if (spec.getEphemeralContainers() != null) {
             for (EphemeralContainer c : spec.getEphemeralContainers()) ephemeralContainer(c);

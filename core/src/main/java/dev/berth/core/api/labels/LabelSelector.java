@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -309,11 +308,5 @@ public final class LabelSelector {
     static String join(List<FieldError> errs) {
         if (errs.size() == 1) return errs.getFirst().toString();
         return "[" + String.join(", ", errs.stream().map(FieldError::toString).toList()) + "]";
-    }
-
-    static Set<String> keysOf(LabelSelector s) {
-        Set<String> keys = new TreeSet<>();
-        s.requirements.forEach(r -> keys.add(r.key()));
-        return keys;
     }
 }

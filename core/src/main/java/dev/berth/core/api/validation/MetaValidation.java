@@ -46,11 +46,6 @@ final class MetaValidation {
             }
         } else {
             Check.each(errs, path + ".name", meta.getName(), rule.check.apply(meta.getName()));
-            if (rule != NameRule.PATH_SEGMENT) {
-                // every name is also a path segment; the DNS rules already exclude '/', '%', '.', '..'
-            } else if (meta.getName().isEmpty()) {
-                errs.add(FieldError.required(path + ".name", "name or generateName is required"));
-            }
         }
         if (!isEmpty(meta.getNamespace())) {
             Check.each(errs, path + ".namespace", meta.getNamespace(), Names.dns1123Label(meta.getNamespace()));

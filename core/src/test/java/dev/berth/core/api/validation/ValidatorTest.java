@@ -152,6 +152,29 @@ class ValidatorTest {
         }
 
         @Test
+        void rejectsMalformedQuantities() {
+            String yaml = POD + "    resources: {limits: {cpu: lots}}\n";
+            // the pod's requests default to its limits, so the request carries the same error
+            assertThat(rendered(create(yaml))).contains("spec.containers[0].resources.limits[cpu]: Invalid value: \"lots\": "
+                    + "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+        }
+
+        @Test
+        void rejectsUnknownResourceNames() {
+            String yaml = POD + "    resources: {limits: {gpu: \"1\"}}\n";
+            assertThat(create(yaml)).contains(
+                    FieldError.invalid("spec.containers[0].resources.limits[gpu]", "gpu", "must be a standard resource for containers"));
+        }
+
+        @Test
+        void initContainersMayNotProbeUnlessSidecars() {
+            String yaml = POD.replace("spec:\n", "spec:\n  initContainers:\n  - {name: init, image: busybox:1.36, readinessProbe: {exec: {command: [\"true\"]}}}\n");
+            assertThat(create(yaml)).containsExactly(FieldError.forbidden("spec.initContainers[0].readinessProbe",
+                    "may not be set for init containers without restartPolicy=Always"));
+            assertThat(create(yaml.replace("busybox:1.36,", "busybox:1.36, restartPolicy: Always,"))).isEmpty();
+        }
+
+        @Test
         void rejectsUnknownRestartAndDnsPolicies() {
             String yaml = POD.replace("spec:\n", "spec:\n  restartPolicy: Sometimes\n  dnsPolicy: Google\n");
             assertThat(create(yaml)).extracting(FieldError::field, FieldError::type).containsExactly(
