@@ -218,8 +218,13 @@ public final class Defaulter {
         }
         if (!"ExternalName".equals(type)) {
             if (isEmpty(spec.getInternalTrafficPolicy())) spec.setInternalTrafficPolicy("Cluster");
-            // Berth clusters are single-stack IPv4 (service CIDR 10.43.0.0/16)
-            if (isEmpty(spec.getIpFamilyPolicy())) spec.setIpFamilyPolicy("SingleStack");
+            // Berth clusters are single-stack IPv4 (service CIDR 10.43.0.0/16); headless services
+            // without a selector take every family the cluster has, as Kubernetes' allocator does
+            boolean headlessWithoutSelector = "None".equals(spec.getClusterIP())
+                    && (spec.getSelector() == null || spec.getSelector().isEmpty());
+            if (isEmpty(spec.getIpFamilyPolicy())) {
+                spec.setIpFamilyPolicy(headlessWithoutSelector ? "RequireDualStack" : "SingleStack");
+            }
             if (spec.getIpFamilies() == null || spec.getIpFamilies().isEmpty()) {
                 spec.setIpFamilies(new ArrayList<>(List.of("IPv4")));
             }

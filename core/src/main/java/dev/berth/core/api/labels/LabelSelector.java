@@ -190,7 +190,7 @@ public final class LabelSelector {
     public static List<FieldError> validate(io.fabric8.kubernetes.api.model.LabelSelector selector, String path) {
         List<FieldError> errs = new ArrayList<>();
         if (selector == null) return errs;
-        errs.addAll(validateLabels(selector.getMatchLabels(), path + ".matchLabels"));
+        errs.addAll(Labels.validate(selector.getMatchLabels(), path + ".matchLabels"));
         List<LabelSelectorRequirement> exprs = selector.getMatchExpressions();
         if (exprs != null) {
             for (int i = 0; i < exprs.size(); i++) {
@@ -216,47 +216,11 @@ public final class LabelSelector {
         } else {
             errs.add(FieldError.invalid(path + ".operator", op, "not a valid selector operator"));
         }
-        errs.addAll(validateLabelName(r.getKey(), path + ".key"));
+        errs.addAll(Labels.validateKey(r.getKey(), path + ".key"));
         for (int i = 0; i < values.size(); i++) {
             for (String msg : Names.labelValue(values.get(i))) {
                 errs.add(FieldError.invalid(path + ".values[" + i + "]", values.get(i), msg));
             }
-        }
-        return errs;
-    }
-
-    /** Label keys and values of {@code metadata.labels}, a nodeSelector or a matchLabels. */
-    public static List<FieldError> validateLabels(Map<String, String> labels, String path) {
-        List<FieldError> errs = new ArrayList<>();
-        if (labels == null) return errs;
-        for (var e : new TreeMap<>(labels).entrySet()) {
-            errs.addAll(validateLabelName(e.getKey(), path));
-            for (String msg : Names.labelValue(e.getValue() == null ? "" : e.getValue())) {
-                errs.add(FieldError.invalid(path, e.getValue(), msg));
-            }
-        }
-        return errs;
-    }
-
-    public static List<FieldError> validateLabelName(String key, String path) {
-        List<FieldError> errs = new ArrayList<>();
-        for (String msg : Names.qualifiedName(key == null ? "" : key)) {
-            errs.add(FieldError.invalid(path, key == null ? "" : key, msg));
-        }
-        return errs;
-    }
-
-    /** Annotation keys (qualified names, compared lower-case) and the 256 KiB total. */
-    public static List<FieldError> validateAnnotations(Map<String, String> annotations, String path) {
-        List<FieldError> errs = new ArrayList<>();
-        if (annotations == null) return errs;
-        for (String key : new TreeSet<>(annotations.keySet())) {
-            for (String msg : Names.qualifiedName(key.toLowerCase(java.util.Locale.ROOT))) {
-                errs.add(FieldError.invalid(path, key, msg));
-            }
-        }
-        if (Names.annotationsSize(annotations) > Names.TOTAL_ANNOTATION_SIZE_LIMIT) {
-            errs.add(FieldError.tooLong(path, "", Names.TOTAL_ANNOTATION_SIZE_LIMIT));
         }
         return errs;
     }

@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ReplicationController;
@@ -141,7 +142,7 @@ final class AppsValidation {
         if (selector == null || selector.isEmpty()) {
             errs.add(FieldError.required("spec.selector", ""));
         } else {
-            errs.addAll(LabelSelector.validateLabels(selector, "spec.selector"));
+            errs.addAll(Labels.validate(selector, "spec.selector"));
         }
         if (spec.getTemplate() == null) {
             errs.add(FieldError.required("spec.template", ""));

@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import dev.berth.core.api.labels.Names;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -50,8 +51,8 @@ final class MetaValidation {
         if (!isEmpty(meta.getNamespace())) {
             Check.each(errs, path + ".namespace", meta.getNamespace(), Names.dns1123Label(meta.getNamespace()));
         }
-        errs.addAll(LabelSelector.validateLabels(meta.getLabels(), path + ".labels"));
-        errs.addAll(LabelSelector.validateAnnotations(meta.getAnnotations(), path + ".annotations"));
+        errs.addAll(Labels.validate(meta.getLabels(), path + ".labels"));
+        errs.addAll(Labels.validateAnnotations(meta.getAnnotations(), path + ".annotations"));
         List<OwnerReference> owners = list(meta.getOwnerReferences());
         int controllers = 0;
         for (int i = 0; i < owners.size(); i++) {

@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import dev.berth.core.api.labels.Names;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Container;
@@ -61,8 +62,8 @@ final class PodValidation {
             return;
         }
         if (template.getMetadata() != null) {
-            errs.addAll(LabelSelector.validateLabels(template.getMetadata().getLabels(), path + ".metadata.labels"));
-            errs.addAll(LabelSelector.validateAnnotations(template.getMetadata().getAnnotations(), path + ".metadata.annotations"));
+            errs.addAll(Labels.validate(template.getMetadata().getLabels(), path + ".metadata.labels"));
+            errs.addAll(Labels.validateAnnotations(template.getMetadata().getAnnotations(), path + ".metadata.annotations"));
         }
         if (template.getSpec() == null) {
             errs.add(FieldError.required(path + ".spec", ""));
@@ -88,7 +89,7 @@ final class PodValidation {
         if ("None".equals(spec.getDnsPolicy()) && spec.getDnsConfig() == null) {
             errs.add(FieldError.required(path + ".dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"));
         }
-        errs.addAll(LabelSelector.validateLabels(spec.getNodeSelector(), path + ".nodeSelector"));
+        errs.addAll(Labels.validate(spec.getNodeSelector(), path + ".nodeSelector"));
         if (!isEmpty(spec.getServiceAccountName())) {
             Check.each(errs, path + ".serviceAccountName", spec.getServiceAccountName(),
                     Names.dns1123Subdomain(spec.getServiceAccountName()));
@@ -634,7 +635,7 @@ final class PodValidation {
         for (int i = 0; i < tolerations.size(); i++) {
             Toleration t = tolerations.get(i);
             String p = path + "[" + i + "]";
-            if (!isEmpty(t.getKey())) errs.addAll(LabelSelector.validateLabelName(t.getKey(), p + ".key"));
+            if (!isEmpty(t.getKey())) errs.addAll(Labels.validateKey(t.getKey(), p + ".key"));
             if (isEmpty(t.getKey()) && !"Exists".equals(t.getOperator())) {
                 errs.add(FieldError.invalid(p + ".operator", t.getOperator(),
                         "operator must be Exists when `key` is empty, which means \"match all values and all keys\""));
@@ -724,7 +725,7 @@ final class PodValidation {
             }
             default -> errs.add(FieldError.invalid(p + ".operator", r.getOperator(), "not a valid selector operator"));
         }
-        if (labels) errs.addAll(LabelSelector.validateLabelName(r.getKey(), p + ".key"));
+        if (labels) errs.addAll(Labels.validateKey(r.getKey(), p + ".key"));
     }
 
     private static void podAffinityTerms(List<FieldError> errs, List<PodAffinityTerm> required,
@@ -750,7 +751,7 @@ final class PodValidation {
         if (isEmpty(t.getTopologyKey())) {
             errs.add(FieldError.required(p + ".topologyKey", "can not be empty"));
         } else {
-            errs.addAll(LabelSelector.validateLabelName(t.getTopologyKey(), p + ".topologyKey"));
+            errs.addAll(Labels.validateKey(t.getTopologyKey(), p + ".topologyKey"));
         }
     }
 
@@ -765,7 +766,7 @@ final class PodValidation {
             if (isEmpty(c.getTopologyKey())) {
                 errs.add(FieldError.required(p + ".topologyKey", "can not be empty"));
             } else {
-                errs.addAll(LabelSelector.validateLabelName(c.getTopologyKey(), p + ".topologyKey"));
+                errs.addAll(Labels.validateKey(c.getTopologyKey(), p + ".topologyKey"));
             }
             Check.oneOf(errs, p + ".whenUnsatisfiable", c.getWhenUnsatisfiable(), List.of("DoNotSchedule", "ScheduleAnyway"));
             if (c.getMinDomains() != null && c.getMinDomains() <= 0) {

@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import dev.berth.core.api.labels.Names;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeItem;
@@ -63,7 +64,7 @@ final class PolicyValidation {
         for (int i = 0; i < taints.size(); i++) {
             Taint t = taints.get(i);
             String p = "spec.taints[" + i + "]";
-            errs.addAll(LabelSelector.validateLabelName(t.getKey(), p + ".key"));
+            errs.addAll(Labels.validateKey(t.getKey(), p + ".key"));
             if (!isEmpty(t.getValue())) Check.each(errs, p + ".value", t.getValue(), Names.labelValue(t.getValue()));
             Check.oneOf(errs, p + ".effect", t.getEffect(), PodValidation.TAINT_EFFECTS);
             if (!seen.add(t.getKey() + ":" + t.getEffect())) {

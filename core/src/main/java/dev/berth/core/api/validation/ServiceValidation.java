@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import dev.berth.core.api.labels.Names;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -87,7 +88,7 @@ final class ServiceValidation {
             }
         }
 
-        errs.addAll(LabelSelector.validateLabels(spec.getSelector(), "spec.selector"));
+        errs.addAll(Labels.validate(spec.getSelector(), "spec.selector"));
         Check.oneOf(errs, "spec.sessionAffinity", spec.getSessionAffinity(), List.of("ClientIP", "None"));
         if ("ClientIP".equals(spec.getSessionAffinity())) {
             Integer timeout = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null

@@ -2,6 +2,7 @@ package dev.berth.core.api.validation;
 
 import dev.berth.core.api.FieldError;
 import dev.berth.core.api.labels.LabelSelector;
+import dev.berth.core.api.labels.Labels;
 import dev.berth.core.api.labels.Names;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -240,7 +241,7 @@ final class StorageValidation {
             String p = "allowedTopologies[" + i + "]";
             if (exprs.isEmpty()) errs.add(FieldError.required(p + ".matchLabelExpressions", "must have at least one label expression"));
             for (int j = 0; j < exprs.size(); j++) {
-                errs.addAll(LabelSelector.validateLabelName(exprs.get(j).getKey(), p + ".matchLabelExpressions[" + j + "].key"));
+                errs.addAll(Labels.validateKey(exprs.get(j).getKey(), p + ".matchLabelExpressions[" + j + "].key"));
                 if (list(exprs.get(j).getValues()).isEmpty()) {
                     errs.add(FieldError.required(p + ".matchLabelExpressions[" + j + "].values", "must specify as least one value"));
                 }

@@ -124,6 +124,17 @@ public final class Validator {
         return errs;
     }
 
+    /**
+     * The 422 the API server answers for these errors:
+     * {@code The Deployment "web" is invalid: spec.replicas: Invalid value: ...}.
+     */
+    public static dev.berth.core.api.ApiException invalid(HasMetadata obj, List<FieldError> errs) {
+        String apiVersion = obj.getApiVersion() == null ? "" : obj.getApiVersion();
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        String name = obj.getMetadata() == null ? null : obj.getMetadata().getName();
+        return dev.berth.core.api.ApiException.invalid(group, obj.getKind(), name, errs);
+    }
+
     private static Object spec(Object selector) {
         return selector;
     }

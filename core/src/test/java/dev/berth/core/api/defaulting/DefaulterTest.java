@@ -214,6 +214,31 @@ class DefaulterTest {
     }
 
     @Test
+    void headlessServicesWithoutSelectorRequireEveryFamily() {
+        Service s = defaulted("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db}
+                spec: {clusterIP: None, ports: [{port: 5432}]}
+                """);
+        assertThat(s.getSpec().getIpFamilyPolicy()).isEqualTo("RequireDualStack");
+        assertThat(s.getSpec().getIpFamilies()).containsExactly("IPv4");
+    }
+
+    @Test
+    void externalNameServicesGetNoIpFamilies() {
+        Service s = defaulted("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db}
+                spec: {type: ExternalName, externalName: db.example.com}
+                """);
+        assertThat(s.getSpec().getIpFamilies()).isNullOrEmpty();
+        assertThat(s.getSpec().getIpFamilyPolicy()).isNull();
+        assertThat(s.getSpec().getInternalTrafficPolicy()).isNull();
+    }
+
+    @Test
     void replicationControllerTakesSelectorAndLabelsFromTemplate() {
         ReplicationController rc = defaulted("""
                 apiVersion: v1

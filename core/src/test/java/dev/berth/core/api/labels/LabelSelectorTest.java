@@ -126,14 +126,14 @@ class LabelSelectorTest {
 
     @Test
     void validatesLabelKeysAndValuesAtTheMapPath() {
-        var errs = LabelSelector.validateLabels(Map.of("bad key", "ok", "good", "bad value"), "metadata.labels");
+        var errs = Labels.validate(Map.of("bad key", "ok", "good", "bad value"), "metadata.labels");
         assertThat(errs).extracting(FieldError::field).containsOnly("metadata.labels");
         assertThat(errs).extracting(FieldError::value).containsExactly("bad key", "bad value");
     }
 
     @Test
     void rejectsAnnotationsOver256KiB() {
-        var errs = LabelSelector.validateAnnotations(Map.of("big", "x".repeat(256 * 1024)), "metadata.annotations");
+        var errs = Labels.validateAnnotations(Map.of("big", "x".repeat(256 * 1024)), "metadata.annotations");
         assertThat(errs).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo("FieldValueTooLong");
             assertThat(e.field()).isEqualTo("metadata.annotations");

@@ -19,7 +19,11 @@ class KubectlMessagesTest {
         HasMetadata obj = Fixtures.defaulted(yaml);
         List<FieldError> errs = Fixtures.VALIDATOR.validateCreate(obj);
         assertThat(errs).isNotEmpty();
-        return ApiException.invalid(group, obj.getKind(), obj.getMetadata().getName(), errs).getMessage();
+        ApiException e = Validator.invalid(obj, errs);
+        assertThat(e.code()).isEqualTo(422);
+        assertThat(e.group()).isEqualTo(group);
+        assertThat(e.causes()).isEqualTo(errs);
+        return e.getMessage();
     }
 
     @Test
