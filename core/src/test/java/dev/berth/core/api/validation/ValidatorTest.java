@@ -860,6 +860,24 @@ class ValidatorTest {
         }
 
         @Test
+        void csrWithARealCertificateRequestIsValid() throws Exception {
+            var keys = java.security.KeyPairGenerator.getInstance("EC");
+            keys.initialize(256);
+            var pair = keys.generateKeyPair();
+            var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                    new org.bouncycastle.asn1.x500.X500Name("CN=jane,O=dev"), pair.getPublic())
+                    .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+            var pem = new java.io.StringWriter();
+            try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(pem)) {
+                writer.writeObject(request);
+            }
+            String base64 = java.util.Base64.getEncoder().encodeToString(pem.toString().getBytes());
+            assertThat(create("apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: jane}\n"
+                    + "spec: {request: " + base64 + ", signerName: kubernetes.io/kube-apiserver-client, usages: [client auth]}\n"))
+                    .isEmpty();
+        }
+
+        @Test
         void resourceQuotaRejectsNegativeQuantities() {
             assertThat(rendered(create("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {pods: \"-1\"}}\n")))
                     .containsExactly("spec.hard[pods]: Invalid value: \"-1\": must be greater than or equal to 0");
