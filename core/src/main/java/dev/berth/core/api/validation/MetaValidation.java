@@ -70,14 +70,14 @@ final class MetaValidation {
                             + String.join(" and ", owners.stream().filter(o -> Boolean.TRUE.equals(o.getController()))
                             .map(o -> o.getKind() + "/" + o.getName()).toList())));
         }
+        // metadata finalizers need only be qualified names (unqualified ones get a warning in Kubernetes)
         List<String> finalizers = list(meta.getFinalizers());
-        for (int i = 0; i < finalizers.size(); i++) {
-            String f = finalizers.get(i);
+        for (String f : finalizers) {
             Check.each(errs, path + ".finalizers", f, Names.qualifiedName(f));
-            if (!f.contains("/") && !List.of("kubernetes", "orphan", "foregroundDeletion").contains(f)) {
-                errs.add(FieldError.invalid(path + ".finalizers", f,
-                        "name is neither a standard finalizer name nor is it fully qualified"));
-            }
+        }
+        if (finalizers.contains("orphan") && finalizers.contains("foregroundDeletion")) {
+            errs.add(FieldError.invalid(path + ".finalizers", Check.render(finalizers),
+                    "finalizer orphan and foregroundDeletion cannot be both set"));
         }
     }
 

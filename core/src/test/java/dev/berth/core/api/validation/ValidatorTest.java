@@ -73,6 +73,20 @@ class ValidatorTest {
         }
 
         @Test
+        void finalizersMustBeQualifiedNamesAndNotBothDeletionModes() {
+            assertThat(create(POD.replace("labels:", "finalizers: [example.com/cleanup, my-finalizer], labels:"))).isEmpty();
+            assertThat(create(POD.replace("labels:", "finalizers: [orphan, foregroundDeletion], labels:")))
+                    .extracting(FieldError::detail).containsExactly("finalizer orphan and foregroundDeletion cannot be both set");
+        }
+
+        @Test
+        void onlyOneOwnerMayBeTheController() {
+            String owners = "ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: a, uid: u1, controller: true}, "
+                    + "{apiVersion: apps/v1, kind: ReplicaSet, name: b, uid: u2, controller: true}], labels:";
+            assertThat(create(POD.replace("labels:", owners))).extracting(FieldError::field).containsExactly("metadata.ownerReferences");
+        }
+
+        @Test
         void nameAndUidAreImmutable() {
             String old = POD.replace("labels:", "uid: a1, labels:");
             String renamed = old.replace("name: web,", "name: web2,").replace("uid: a1", "uid: b2");
