@@ -42,7 +42,7 @@ public record FieldError(String type, String field, String detail, String value)
     }
 
     public static FieldError tooLong(String field, Object value, int max) {
-        return new FieldError("FieldValueTooLong", field, "must have at most " + max + " bytes", null);
+        return new FieldError("FieldValueTooLong", field, "may not be more than " + max + " bytes", null);
     }
 
     /** The message kubectl prints after the field: {@code Invalid value: "x": must be ...}. */

@@ -47,14 +47,15 @@ final class Check {
         if (v instanceof Quantity q) return q.toString();
         if (v instanceof io.fabric8.kubernetes.api.model.LabelSelector ls) return goSelector(ls);
         if (v instanceof Map<?, ?> m) {
-            StringBuilder sb = new StringBuilder("map[");
+            // Go's %#v of a map[string]string, as Kubernetes prints label maps
+            StringBuilder sb = new StringBuilder("map[string]string{");
             boolean first = true;
             for (var e : new TreeMap<>(m).entrySet()) {
-                if (!first) sb.append(' ');
+                if (!first) sb.append(", ");
                 first = false;
-                sb.append(e.getKey()).append(':').append(e.getValue());
+                sb.append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
             }
-            return sb.append(']').toString();
+            return sb.append('}').toString();
         }
         try {
             return JSON.writeValueAsString(v);

@@ -41,7 +41,8 @@ final class ConfigValidation {
             }
             size += decodedLength(e.getValue());
         }
-        if (size > MAX_SIZE) errs.add(FieldError.tooLong("", "", MAX_SIZE));
+        // Kubernetes reports the ConfigMap's total at the empty path, which prints as "[]"
+        if (size > MAX_SIZE) errs.add(FieldError.tooLong("[]", "", MAX_SIZE));
     }
 
     static void configMapUpdate(List<FieldError> errs, ConfigMap cm, ConfigMap old) {

@@ -184,7 +184,9 @@ final class ServiceValidation {
         String oldIP = primary(oldSpec);
         String newIP = primary(spec);
         if (!isEmpty(oldIP) && !Objects.equals(oldIP, newIP)) {
-            errs.add(FieldError.invalid("spec.clusterIPs[0]", newIP == null ? "" : newIP, "may not change once set"));
+            List<String> ips = !list(spec.getClusterIPs()).isEmpty() ? spec.getClusterIPs()
+                    : isEmpty(spec.getClusterIP()) ? List.of() : List.of(spec.getClusterIP());
+            errs.add(FieldError.invalid("spec.clusterIPs[0]", Check.render(ips), "may not change once set"));
         }
         List<String> oldFamilies = list(oldSpec.getIpFamilies());
         List<String> newFamilies = list(spec.getIpFamilies());

@@ -137,7 +137,7 @@ class LabelSelectorTest {
         assertThat(errs).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo("FieldValueTooLong");
             assertThat(e.field()).isEqualTo("metadata.annotations");
-            assertThat(e.detail()).isEqualTo("must have at most 262144 bytes");
+            assertThat(e.detail()).isEqualTo("may not be more than 262144 bytes");
         });
     }
 }

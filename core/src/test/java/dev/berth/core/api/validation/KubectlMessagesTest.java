@@ -61,7 +61,7 @@ class KubectlMessagesTest {
                     metadata: {labels: {app: webapp}}
                     spec: {containers: [{name: web, image: nginx}]}
                 """)).isEqualTo("Deployment \"web\" is invalid: spec.template.metadata.labels: Invalid value: "
-                + "\"map[app:webapp]\": `selector` does not match template `labels`");
+                + "\"map[string]string{\"app\":\"webapp\"}\": `selector` does not match template `labels`");
     }
 
     @Test
