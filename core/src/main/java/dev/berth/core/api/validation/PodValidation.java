@@ -84,6 +84,7 @@ final class PodValidation {
         for (int i = 0; i < containers.size(); i++) {
             container(errs, containers.get(i), path + ".containers[" + i + "]", volumeNames, names, false);
         }
+        hostPorts(errs, spec, path);
         Check.oneOf(errs, path + ".restartPolicy", spec.getRestartPolicy(), RESTART_POLICIES);
         Check.oneOf(errs, path + ".dnsPolicy", spec.getDnsPolicy(), DNS_POLICIES);
         if ("None".equals(spec.getDnsPolicy()) && spec.getDnsConfig() == null) {
@@ -138,6 +139,27 @@ final class PodValidation {
         if (Boolean.TRUE.equals(spec.getShareProcessNamespace()) && spec.getSecurityContext() != null
                 && Boolean.TRUE.equals(spec.getHostPID())) {
             errs.add(FieldError.invalid(path + ".shareProcessNamespace", true, "ShareProcessNamespace and HostPID cannot both be enabled"));
+        }
+    }
+
+    /** No two containers of a pod may claim the same host port and protocol. */
+    private static void hostPorts(List<FieldError> errs, PodSpec spec, String path) {
+        Set<String> seen = new HashSet<>();
+        for (String group : List.of("initContainers", "containers")) {
+            List<Container> cs = list(group.equals("containers") ? spec.getContainers() : spec.getInitContainers());
+            for (int i = 0; i < cs.size(); i++) {
+                List<ContainerPort> ports = list(cs.get(i).getPorts());
+                for (int j = 0; j < ports.size(); j++) {
+                    ContainerPort p = ports.get(j);
+                    if (p.getHostPort() == null || p.getHostPort() == 0) continue;
+                    String key = p.getHostPort() + "/" + p.getProtocol()
+                            + (isEmpty(p.getHostIP()) ? "" : "/" + p.getHostIP());
+                    if (!seen.add(key)) {
+                        errs.add(FieldError.duplicate(path + "." + group + "[" + i + "].ports[" + j + "].hostPort",
+                                p.getHostPort() + "/" + p.getProtocol()));
+                    }
+                }
+            }
         }
     }
 

@@ -38,6 +38,13 @@ class LabelSelectorTest {
     }
 
     @Test
+    void acceptsPrefixedKeys() {
+        LabelSelector s = LabelSelector.parse("app.kubernetes.io/name=web,!node-role.kubernetes.io/control-plane");
+        assertThat(s.matches(Map.of("app.kubernetes.io/name", "web"))).isTrue();
+        assertThat(s.matches(Map.of("app.kubernetes.io/name", "web", "node-role.kubernetes.io/control-plane", ""))).isFalse();
+    }
+
+    @Test
     void supportsGreaterAndLessThan() {
         LabelSelector s = LabelSelector.parse("gen>3,size<10");
         assertThat(s.matches(Map.of("gen", "4", "size", "9"))).isTrue();

@@ -135,6 +135,13 @@ class ValidatorTest {
         }
 
         @Test
+        void rejectsTwoContainersOnTheSameHostPort() {
+            String yaml = POD.replace("containerPort: 80}", "containerPort: 80, hostPort: 8080}")
+                    + "  - {name: side, image: busybox:1.36, ports: [{containerPort: 81, hostPort: 8080}]}\n";
+            assertThat(create(yaml)).containsExactly(FieldError.duplicate("spec.containers[1].ports[0].hostPort", "8080/TCP"));
+        }
+
+        @Test
         void rejectsUnsupportedProtocol() {
             assertThat(rendered(create(POD.replace("containerPort: 80", "containerPort: 80, protocol: HTTP")))).containsExactly(
                     "spec.containers[0].ports[0].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
