@@ -72,4 +72,38 @@ class CorpusTest {
             }
         }));
     }
+
+    @TestFactory
+    Stream<DynamicTest> defaultingTwiceChangesNothing() throws IOException {
+        Defaulter defaulter = new Defaulter();
+        return manifests().stream().map(file -> DynamicTest.dynamicTest(CORPUS.relativize(file).toString(), () -> {
+            for (HasMetadata obj : read(file)) {
+                defaulter.apply(obj);
+                String once = SERIALIZATION.asJson(obj);
+                defaulter.apply(obj);
+                assertThat(SERIALIZATION.asJson(obj)).isEqualTo(once);
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> unchangedUpdateOfEveryManifestIsValid() throws IOException {
+        Defaulter defaulter = new Defaulter();
+        Validator validator = new Validator();
+        return manifests().stream().map(file -> DynamicTest.dynamicTest(CORPUS.relativize(file).toString(), () -> {
+            List<HasMetadata> stored = read(file);
+            List<HasMetadata> sent = read(file);
+            for (int i = 0; i < stored.size(); i++) {
+                HasMetadata old = stored.get(i);
+                HasMetadata now = sent.get(i);
+                String uid = UUID.randomUUID().toString();
+                for (HasMetadata obj : List.of(old, now)) {
+                    obj.getMetadata().setUid(uid);
+                    defaulter.apply(obj);
+                    if (obj instanceof Job job) defaulter.applyJobSelector(job);
+                }
+                assertThat(validator.validateUpdate(now, old)).as("%s %s", now.getKind(), now.getMetadata().getName()).isEmpty();
+            }
+        }));
+    }
 }
