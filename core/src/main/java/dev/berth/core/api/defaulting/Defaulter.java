@@ -151,6 +151,52 @@ public final class Defaulter {
     }
 
     /**
+     * Defaults an update: {@link #apply} plus what Kubernetes' registries carry over from the stored
+     * object when a replace leaves it out. For a Service that is its allocated clusterIP(s), IP
+     * families, nodePorts (matched by port and protocol) and healthCheckNodePort, unless the type
+     * changes to or from ExternalName. Call it before validating the update.
+     */
+    public void applyUpdate(HasMetadata newObj, HasMetadata oldObj) {
+        if (newObj instanceof Service svc && oldObj instanceof Service old) carryOverAllocated(svc, old);
+        apply(newObj);
+    }
+
+    private static void carryOverAllocated(Service svc, Service old) {
+        ServiceSpec spec = svc.getSpec();
+        ServiceSpec oldSpec = old.getSpec();
+        if (spec == null || oldSpec == null) return;
+        String type = isEmpty(spec.getType()) ? "ClusterIP" : spec.getType();
+        if ("ExternalName".equals(type) || "ExternalName".equals(oldSpec.getType())) return;
+        if (isEmpty(spec.getClusterIP()) && (spec.getClusterIPs() == null || spec.getClusterIPs().isEmpty())) {
+            spec.setClusterIP(oldSpec.getClusterIP());
+            spec.setClusterIPs(oldSpec.getClusterIPs() == null ? null : new ArrayList<>(oldSpec.getClusterIPs()));
+        }
+        if ((spec.getIpFamilies() == null || spec.getIpFamilies().isEmpty()) && oldSpec.getIpFamilies() != null) {
+            spec.setIpFamilies(new ArrayList<>(oldSpec.getIpFamilies()));
+        }
+        if (isEmpty(spec.getIpFamilyPolicy())) spec.setIpFamilyPolicy(oldSpec.getIpFamilyPolicy());
+        boolean usesNodePorts = "NodePort".equals(type) || "LoadBalancer".equals(type);
+        if (usesNodePorts && spec.getPorts() != null && oldSpec.getPorts() != null) {
+            for (ServicePort p : spec.getPorts()) {
+                if (p.getNodePort() != null && p.getNodePort() != 0) continue;
+                String protocol = isEmpty(p.getProtocol()) ? "TCP" : p.getProtocol();
+                for (ServicePort o : oldSpec.getPorts()) {
+                    String oldProtocol = isEmpty(o.getProtocol()) ? "TCP" : o.getProtocol();
+                    if (java.util.Objects.equals(o.getPort(), p.getPort()) && oldProtocol.equals(protocol)
+                            && o.getNodePort() != null && o.getNodePort() != 0) {
+                        p.setNodePort(o.getNodePort());
+                        break;
+                    }
+                }
+            }
+        }
+        if ("LoadBalancer".equals(type) && (spec.getHealthCheckNodePort() == null || spec.getHealthCheckNodePort() == 0)
+                && "Local".equals(spec.getExternalTrafficPolicy())) {
+            spec.setHealthCheckNodePort(oldSpec.getHealthCheckNodePort());
+        }
+    }
+
+    /**
      * Gives a Job whose {@code spec.manualSelector} is not true the selector on its own uid, and the
      * matching labels on its pod template. The server calls this once it has assigned the uid.
      */

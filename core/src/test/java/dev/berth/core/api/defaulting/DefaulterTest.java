@@ -239,6 +239,28 @@ class DefaulterTest {
     }
 
     @Test
+    void serviceReplaceKeepsAllocatedClusterIPAndNodePorts() {
+        String yaml = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec:
+                  type: NodePort
+                  ports: [{name: http, port: 80}, {name: dns, port: 53, protocol: UDP}]
+                """;
+        Service old = defaulted(yaml);
+        old.getSpec().setClusterIP("10.43.0.7");
+        old.getSpec().setClusterIPs(List.of("10.43.0.7"));
+        old.getSpec().getPorts().get(0).setNodePort(30080);
+        old.getSpec().getPorts().get(1).setNodePort(30053);
+        Service sent = (Service) SERIALIZATION.unmarshal(yaml.replace("port: 53, protocol: UDP", "port: 53, protocol: TCP"));
+        defaulter.applyUpdate(sent, old);
+        assertThat(sent.getSpec().getClusterIPs()).containsExactly("10.43.0.7");
+        assertThat(sent.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30080);
+        assertThat(sent.getSpec().getPorts().get(1).getNodePort()).isNull();
+    }
+
+    @Test
     void replicationControllerTakesSelectorAndLabelsFromTemplate() {
         ReplicationController rc = defaulted("""
                 apiVersion: v1
