@@ -29,12 +29,20 @@ public record FieldError(String type, String field, String detail, String value)
         return new FieldError("FieldValueDuplicate", field, null, value == null ? null : String.valueOf(value));
     }
 
+    public static FieldError notFound(String field, Object value) {
+        return new FieldError("FieldValueNotFound", field, null, value == null ? null : String.valueOf(value));
+    }
+
+    public static FieldError tooMany(String field, int actual, int max) {
+        return new FieldError("FieldValueTooMany", field, "must have at most " + max + " items", String.valueOf(actual));
+    }
+
     public static FieldError forbidden(String field, String detail) {
         return new FieldError("FieldValueForbidden", field, detail, null);
     }
 
     public static FieldError tooLong(String field, Object value, int max) {
-        return new FieldError("FieldValueTooLong", field, "must have at most " + max + " bytes", null);
+        return new FieldError("FieldValueTooLong", field, "may not be more than " + max + " bytes", null);
     }
 
     /** The message kubectl prints after the field: {@code Invalid value: "x": must be ...}. */
@@ -45,6 +53,7 @@ public record FieldError(String type, String field, String detail, String value)
             case "FieldValueNotSupported" -> "Unsupported value";
             case "FieldValueDuplicate" -> "Duplicate value";
             case "FieldValueForbidden" -> "Forbidden";
+            case "FieldValueNotFound" -> "Not found";
             case "FieldValueTooLong" -> "Too long";
             case "FieldValueTooMany" -> "Too many";
             case "FieldValueTypeInvalid" -> "Invalid value";
