@@ -66,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
         this.storage = new ResourceStorage(config.store(), cache, config.transformer(), new TypedCodec(), admission,
                 config.patches(), config.clock());
         registry.all().forEach(storage::registerType);
+        admission.add(new dev.berth.core.apiserver.admission.DefaultingAndValidation(config.nodePortMin(), config.nodePortMax()));
         admission.add(new PodCreation());
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));

@@ -1,13 +1,9 @@
 package dev.berth.core.apiserver;
 
-import dev.berth.core.api.ApiException;
 import dev.berth.core.apiserver.cache.CachedObject;
 import dev.berth.core.apiserver.cache.SelectableFields;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /** Label and field selectors from query parameters, as filters over cached objects. */
@@ -32,32 +28,8 @@ public final class Selectors {
         if (selector == null || selector.isBlank()) {
             return m -> true;
         }
-        Set<String> supported = SelectableFields.supported(storage);
-        List<Predicate<Map<String, String>>> terms = new ArrayList<>();
-        for (String term : selector.split(",")) {
-            String t = term.trim();
-            if (t.isEmpty()) {
-                continue;
-            }
-            String op;
-            int at;
-            if ((at = t.indexOf("!=")) > 0) {
-                op = "!=";
-            } else if ((at = t.indexOf("==")) > 0) {
-                op = "==";
-            } else if ((at = t.indexOf('=')) > 0) {
-                op = "=";
-            } else {
-                throw ApiException.badRequest("invalid field selector: \"" + t + "\": expected key=value, key==value or key!=value");
-            }
-            String key = t.substring(0, at).trim();
-            String value = t.substring(at + op.length()).trim();
-            if (!supported.contains(key)) {
-                throw ApiException.badRequest("field label not supported: " + key);
-            }
-            boolean negate = op.equals("!=");
-            terms.add(m -> value.equals(m.getOrDefault(key, "")) != negate);
-        }
-        return m -> terms.stream().allMatch(p -> p.test(m));
+        dev.berth.core.api.labels.FieldSelector s = dev.berth.core.api.labels.FieldSelector.parse(selector)
+                .requireSupported(SelectableFields.supported(storage));
+        return s::matches;
     }
 }

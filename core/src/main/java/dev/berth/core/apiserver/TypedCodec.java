@@ -32,6 +32,10 @@ public final class TypedCodec {
     private record Accessors(Method additional, List<Method> children, List<String> names) {}
 
     private final Map<Class<?>, Accessors> accessors = new ConcurrentHashMap<>();
+    /** Model classes whose content is free-form JSON by design: their "additional properties" are data. */
+    private static final java.util.Set<String> FREE_FORM = java.util.Set.of("FieldsV1", "RawExtension", "AnyType",
+            "JSON", "GenericKubernetesResource", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrArray",
+            "JSONSchemaPropsOrStringArray");
 
     public static FieldValidation fieldValidation(String param) {
         if (param == null || param.isEmpty()) {
@@ -119,7 +123,7 @@ public final class TypedCodec {
             }
             return;
         }
-        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model") || FREE_FORM.contains(o.getClass().getSimpleName())) {
             return;
         }
         Accessors acc = accessors.computeIfAbsent(o.getClass(), TypedCodec::introspect);
