@@ -36,11 +36,24 @@ public final class GarbageCollectorReconciler implements Reconciler<ObjectRef> {
     /** A safety net while an owner waits for its dependents; their events normally bring it back sooner. */
     static final Duration WAITING_FOR_DEPENDENTS_RECHECK = Duration.ofSeconds(30);
 
+    static final int ABSENT_OWNER_CACHE_SIZE = 500;
+
     private static final Logger log = LoggerFactory.getLogger(GarbageCollectorReconciler.class);
 
     private final ResourceMonitors monitors;
     private final ObjectWriter writer;
     private final WorkQueue<ObjectRef> queue;
+    /**
+     * Owners a live read proved absent ("namespace/uid"): uids are never reused, so the many
+     * dependents of one deleted owner need only one read between them.
+     */
+    private final Set<String> absentOwners = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > ABSENT_OWNER_CACHE_SIZE;
+                }
+            }));
 
     GarbageCollectorReconciler(ResourceMonitors monitors, ObjectWriter writer, WorkQueue<ObjectRef> queue) {
         this.monitors = monitors;
@@ -156,12 +169,17 @@ public final class GarbageCollectorReconciler implements Reconciler<ObjectRef> {
             return OwnerState.INVALID_SCOPE;
         }
         String namespace = r.namespaced() ? dependent.namespace() : "";
+        String absentKey = namespace + "/" + ref.getUid();
+        if (absentOwners.contains(absentKey)) {
+            return OwnerState.DANGLING;
+        }
         HasMetadata owner = monitors.get(r, namespace, ref.getName());
         if (owner == null || !ref.getUid().equals(owner.getMetadata().getUid())) {
             // the cache may lag: only a live read proves the owner absent
             owner = writer.getLive(r, namespace, ref.getName());
         }
         if (owner == null || !ref.getUid().equals(owner.getMetadata().getUid())) {
+            absentOwners.add(absentKey);
             return OwnerState.DANGLING;
         }
         if (owner.getMetadata().getDeletionTimestamp() != null && hasFinalizer(owner, FOREGROUND)) {
