@@ -167,6 +167,40 @@ class GarbageCollectorIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(configMapNames()).isEmpty());
     }
 
+    @Test
+    void aDependentWithAnotherLiveOwnerOnlyLosesItsReferenceToAnOwnerDeletedInTheForeground() {
+        ConfigMap going = configMap("going");
+        ConfigMap staying = configMap("staying");
+        configMap("shared", ownedBy(going, true), ownedBy(staying, false));
+
+        client.configMaps().inNamespace(NS).withName("going")
+                .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(configMapNames()).containsExactlyInAnyOrder("staying", "shared");
+            assertThat(get("shared").getMetadata().getOwnerReferences())
+                    .extracting(OwnerReference::getName).containsExactly("staying");
+        });
+    }
+
+    @Test
+    void leavesDependentsAloneWhoseOwnersItCannotResolve() {
+        client.rbac().clusterRoles().resource(new ClusterRoleBuilder()
+                .withNewMetadata().withName("gc-cluster-dependent")
+                .addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
+                        .withName("namespaced-owner").withUid(UUID.randomUUID().toString()).build())
+                .endMetadata().build()).create();
+        configMap("of-unknown-kind", new OwnerReferenceBuilder().withApiVersion("example.com/v1").withKind("Widget")
+                .withName("w").withUid(UUID.randomUUID().toString()).build());
+        OwnerReference madeUp = new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
+                .withName("ghost").withUid(UUID.randomUUID().toString()).build();
+        configMap("sentinel", madeUp);
+
+        // a cluster-scoped object cannot name a namespaced owner; a kind nobody serves may come later
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(configMapNames()).containsExactly("of-unknown-kind"));
+        assertThat(client.rbac().clusterRoles().withName("gc-cluster-dependent").get()).isNotNull();
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     private ConfigMap configMap(String name, OwnerReference... owners) {
