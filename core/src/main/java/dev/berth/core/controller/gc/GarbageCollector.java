@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -112,6 +113,16 @@ public final class GarbageCollector implements AutoCloseable {
 
         @Override
         public void updated(ApiResource resource, GenericKubernetesResource old, GenericKubernetesResource obj) {
+            // like Kubernetes' graph builder, only changes to references or to the deletion state
+            // matter: status writes and the like are not worth a reconcile
+            boolean referencesChanged = !Objects.equals(old.getMetadata().getOwnerReferences(),
+                    obj.getMetadata().getOwnerReferences());
+            boolean deletionChanged = !Objects.equals(old.getMetadata().getDeletionTimestamp(),
+                    obj.getMetadata().getDeletionTimestamp())
+                    || !Objects.equals(old.getMetadata().getFinalizers(), obj.getMetadata().getFinalizers());
+            if (!referencesChanged && !deletionChanged) {
+                return;
+            }
             enqueueIfInteresting(resource, obj);
             if (obj.getMetadata().getDeletionTimestamp() != null) {
                 enqueueDependents(obj);
