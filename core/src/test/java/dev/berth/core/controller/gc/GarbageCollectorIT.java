@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -199,6 +202,30 @@ class GarbageCollectorIT {
         // a cluster-scoped object cannot name a namespaced owner; a kind nobody serves may come later
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(configMapNames()).containsExactly("of-unknown-kind"));
         assertThat(client.rbac().clusterRoles().withName("gc-cluster-dependent").get()).isNotNull();
+    }
+
+    @Test
+    void deletingAReplicaSetInTheForegroundTakesItsPodsFirst() {
+        ReplicaSet rs = client.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder()
+                .withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "web").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata().withName("web-1").addToLabels("app", "web")
+                .addToOwnerReferences(new OwnerReferenceBuilder(ownedBy(rs, true)).withController(true).build())
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec()
+                .build()).create();
+
+        client.apps().replicaSets().inNamespace(NS).withName("web")
+                .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+            assertThat(client.apps().replicaSets().inNamespace(NS).list().getItems()).isEmpty();
+        });
     }
 
     // ---- helpers -----------------------------------------------------------------------------
