@@ -32,8 +32,11 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    /** For request bodies: one JSON value and nothing after it. */
+    public static final com.fasterxml.jackson.databind.ObjectReader STRICT_READER =
+            MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
 

@@ -172,14 +172,14 @@ public final class ApiHandlers implements ApiHandler {
             case "watch" -> watch(req, served, type.namespaced() && !info.namespace().isEmpty() ? info.namespace() : null, null);
             case "create" -> {
                 if (name.isEmpty() || type.resource().equals("namespaces") && info.parts().size() == 1) {
-                    ObjectNode body = formats.decodeBody(req, type);
+                    ObjectNode body = formats.decodeBody(req, served);
                     ResourceStorage.Result r = storage.create(type, ns, body, writeOptions(req, user));
                     yield withWarnings(formats.object(req, served, r.json(), r.code()), req);
                 }
                 throw ApiException.methodNotAllowed("POST is not allowed on a named " + type.kind());
             }
             case "update" -> {
-                ObjectNode body = formats.decodeBody(req, type);
+                ObjectNode body = formats.decodeBody(req, served);
                 ResourceStorage.Result r = storage.update(type, ns, name, body, writeOptions(req, user), "");
                 yield withWarnings(formats.object(req, served, r.json(), r.code()), req);
             }

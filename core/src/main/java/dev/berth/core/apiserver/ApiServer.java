@@ -68,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
         registry.all().forEach(storage::registerType);
         admission.add(new dev.berth.core.apiserver.admission.DefaultingAndValidation(config.nodePortMin(), config.nodePortMax()));
         admission.add(new PodCreation());
+        admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
@@ -128,6 +129,19 @@ public final class ApiServer implements AutoCloseable {
                 n.putObject("spec").putArray("finalizers").add("kubernetes");
                 n.putObject("status").put("phase", "Active");
                 createQuietly(ns, "", n, system);
+            }
+        }
+        ResourceType pcs = type("scheduling.k8s.io", "priorityclasses");
+        for (var e : java.util.Map.of("system-node-critical", 2000001000, "system-cluster-critical", 2000000000).entrySet()) {
+            if (storage.find(pcs, "", e.getKey()) == null) {
+                ObjectNode pc = Json.MAPPER.createObjectNode();
+                pc.put("apiVersion", "scheduling.k8s.io/v1");
+                pc.put("kind", "PriorityClass");
+                pc.putObject("metadata").put("name", e.getKey());
+                pc.put("value", e.getValue());
+                pc.put("description", "Used for system critical pods that must run in the cluster"
+                        + (e.getKey().contains("node") ? ", and on each node." : "."));
+                createQuietly(pcs, "", pc, system);
             }
         }
         ResourceType svc = type("", "services");

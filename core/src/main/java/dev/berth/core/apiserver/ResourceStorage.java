@@ -348,7 +348,9 @@ public final class ResourceStorage {
             }
             case "finalize" -> {
                 ObjectNode merged = old.deepCopy();
-                merged.withObject("spec").set("finalizers", next.path("spec").path("finalizers").deepCopy());
+                JsonNode finalizers = next.path("spec").path("finalizers");
+                merged.withObject("spec").set("finalizers",
+                        finalizers.isArray() ? finalizers.deepCopy() : Json.MAPPER.createArrayNode());
                 next = merged;
                 meta = (ObjectNode) merged.get("metadata");
             }
@@ -385,13 +387,14 @@ public final class ResourceStorage {
         HasMetadata oldObj = codec.fromJson(t, current.json());
         admission.admit(new AdmissionRequest(t, AdmissionRequest.Operation.UPDATE, subresource, obj, oldObj, o.user(),
                 o.dryRun()));
-        // generation follows changes of everything but metadata and status
-        ObjectNode newTree = Json.tree(obj);
-        if (!specOf(newTree).equals(specOf(old))) {
+        // generation follows changes of everything but metadata and status (compared as parsed JSON:
+        // a tree made from the typed object holds longs where a parsed one holds ints)
+        byte[] json = codec.encode(obj);
+        if (!specOf(Json.parseObject(json)).equals(specOf(old))) {
             long gen = oldMeta.path("generation").asLong(0);
             obj.getMetadata().setGeneration(gen + 1);
+            json = codec.encode(obj);
         }
-        byte[] json = codec.encode(obj);
         byte[] oldJson = stripRv(current);
         String key = current.key();
         if (deletionComplete(obj)) {
@@ -448,8 +451,14 @@ public final class ResourceStorage {
                 && ns.getSpec().getFinalizers() != null && !ns.getSpec().getFinalizers().isEmpty()) {
             return false;
         }
-        // a pod on a node is removed by its node (grace 0) unless it never ran
-        return !(obj instanceof io.fabric8.kubernetes.api.model.Pod);
+        // a pod on a node is removed by its node (with grace 0), unless it was never bound to one
+        if (obj instanceof io.fabric8.kubernetes.api.model.Pod pod) {
+            Long grace = obj.getMetadata().getDeletionGracePeriodSeconds();
+            boolean onNode = pod.getSpec() != null && pod.getSpec().getNodeName() != null
+                    && !pod.getSpec().getNodeName().isEmpty();
+            return !onNode || grace == null || grace == 0;
+        }
+        return true;
     }
 
     private static JsonNode specOf(ObjectNode tree) {

@@ -41,7 +41,7 @@ public final class Subresources {
         return switch (sub) {
             case "status", "approval" -> switch (m) {
                 case "GET" -> formats.object(req, served, storage.get(type, ns, name).json(), 200);
-                case "PUT" -> formats.object(req, served, storage.update(type, ns, name, formats.decodeBody(req, type),
+                case "PUT" -> formats.object(req, served, storage.update(type, ns, name, formats.decodeBody(req, served),
                         handlers.writeOptions(req, user), sub.equals("approval") ? "status" : sub).json(), 200);
                 case "PATCH" -> formats.object(req, served, storage.patch(type, ns, name, req.contentType(), req.body(),
                         handlers.writeOptions(req, user), "status", req.flag("force")).json(), 200);
@@ -49,7 +49,7 @@ public final class Subresources {
             };
             case "finalize" -> {
                 if (!m.equals("PUT")) throw notAllowed();
-                yield formats.object(req, type, storage.update(type, "", name, formats.decodeBody(req, type),
+                yield formats.object(req, type, storage.update(type, "", name, formats.decodeBody(req, served),
                         handlers.writeOptions(req, user), "finalize").json(), 200);
             }
             case "scale" -> scale(req, type, ns, name, user);

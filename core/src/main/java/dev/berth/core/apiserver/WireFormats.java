@@ -83,7 +83,7 @@ public class WireFormats {
 
     static ObjectNode parseJson(byte[] body) {
         try {
-            JsonNode n = Json.MAPPER.readTree(body);
+            JsonNode n = Json.STRICT_READER.readTree(body);
             if (!(n instanceof ObjectNode o)) {
                 throw ApiException.badRequest("the request body must be a JSON object");
             }

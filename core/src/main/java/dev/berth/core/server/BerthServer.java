@@ -77,12 +77,34 @@ public final class BerthServer implements AutoCloseable {
                     Authorizer.ALLOW_AUTHENTICATED, patchEngine(), options.serviceCidr(), options.nodePortMin(),
                     options.nodePortMax(), options.eventTtl().toSeconds(), clock, admission));
             address = api.start();
+            startControllers(port);
             return this;
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
     }
+
+    /** The in-process controllers are API clients with their own identity, like kube-controller-manager. */
+    private void startControllers(int port) {
+        dev.berth.core.pki.CertifiedKey id = pki.ca().issueClient("system:kube-controller-manager",
+                List.of("system:masters"), java.time.Duration.ofDays(365));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withMasterUrl("https://" + (options.listenHost().contains(":") ? "[" + options.listenHost() + "]"
+                        : options.listenHost().equals("0.0.0.0") ? "127.0.0.1" : options.listenHost()) + ":" + port)
+                .withCaCertData(b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.US_ASCII)))
+                .withClientCertData(b64.encodeToString(id.certificatePem().getBytes(StandardCharsets.US_ASCII)))
+                .withClientKeyData(b64.encodeToString(id.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
+                .withClientKeyAlgo("EC")
+                .withRequestTimeout(30_000)
+                .build();
+        controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+        controllers = dev.berth.core.controller.ControllerManager.start(controllerClient, clock);
+    }
+
+    private io.fabric8.kubernetes.client.KubernetesClient controllerClient;
+    private dev.berth.core.controller.ControllerManager controllers;
 
     private static PatchEngine patchEngine() {
         return Admission.patchEngine();
@@ -158,6 +180,12 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (controllers != null) {
+            controllers.close();
+        }
+        if (controllerClient != null) {
+            controllerClient.close();
+        }
         if (api != null) {
             api.close();
         }

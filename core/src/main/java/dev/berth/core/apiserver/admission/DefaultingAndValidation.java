@@ -31,11 +31,22 @@ public final class DefaultingAndValidation implements AdmissionPlugin {
         if (obj instanceof Secret s) {
             mergeStringData(s);
         }
-        defaulter.apply(obj);
+        // spec.finalizers of a namespace is defaulted when it is created only: later writes
+        // (the namespace controller's finalize) empty it on purpose
+        java.util.List<String> nsFinalizers = obj instanceof io.fabric8.kubernetes.api.model.Namespace ns
+                && r.operation() == AdmissionRequest.Operation.UPDATE
+                ? (ns.getSpec() == null || ns.getSpec().getFinalizers() == null ? java.util.List.of()
+                : java.util.List.copyOf(ns.getSpec().getFinalizers())) : null;
         if (r.operation() == AdmissionRequest.Operation.UPDATE) {
             defaulter.applyUpdate(obj, r.old());
-        } else if (obj instanceof Job job) {
-            defaulter.applyJobSelector(job);
+        } else {
+            defaulter.apply(obj);
+            if (obj instanceof Job job) {
+                defaulter.applyJobSelector(job);
+            }
+        }
+        if (nsFinalizers != null) {
+            ((io.fabric8.kubernetes.api.model.Namespace) obj).getSpec().setFinalizers(new java.util.ArrayList<>(nsFinalizers));
         }
     }
 

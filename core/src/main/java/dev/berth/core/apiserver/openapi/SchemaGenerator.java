@@ -62,7 +62,29 @@ final class SchemaGenerator {
             if (p.getName().equals("additionalProperties") || !p.couldSerialize()) {
                 continue;
             }
-            properties.set(p.getName(), schemaOf(p.getPrimaryType()));
+            com.fasterxml.jackson.databind.JsonNode ps = schemaOf(p.getPrimaryType());
+            dev.berth.core.api.patch.PatchSchema.ListRule rule =
+                    dev.berth.core.api.patch.PatchStrategies.listRule(type, p.getName());
+            if (rule != null && ps instanceof ObjectNode po) {
+                po = po.deepCopy();
+                if (rule.strategicMergeKey() != null) {
+                    po.put("x-kubernetes-patch-merge-key", rule.strategicMergeKey());
+                    po.put("x-kubernetes-patch-strategy", "merge");
+                } else if (rule.strategicSet()) {
+                    po.put("x-kubernetes-patch-strategy", "merge");
+                }
+                switch (rule.applyType()) {
+                    case MAP -> {
+                        po.put("x-kubernetes-list-type", "map");
+                        com.fasterxml.jackson.databind.node.ArrayNode keys = po.putArray("x-kubernetes-list-map-keys");
+                        rule.applyKeys().forEach(keys::add);
+                    }
+                    case SET -> po.put("x-kubernetes-list-type", "set");
+                    default -> { }
+                }
+                ps = po;
+            }
+            properties.set(p.getName(), ps);
         }
         if (!properties.isEmpty()) {
             schema.set("properties", properties);
