@@ -183,9 +183,9 @@ public final class ResourceStorage {
         meta.put("uid", UUID.randomUUID().toString());
         meta.put("creationTimestamp", timestamp(clock.instant()));
         meta.put("generation", 1);
-        Instant now = clock.instant();
-        ObjectNode managed = patches.recordUpdate(t, null, body, o.fieldManager(), "", now);
-        HasMetadata obj = codec.decode(t, managed, o.validation(), o.warnings());
+        HasMetadata obj = codec.decode(t, body, o.validation(), o.warnings());
+        // managed fields are computed from the decoded object, so that dropped unknown fields own nothing
+        recordManagedFields(t, obj, null, o.fieldManager(), "");
         return createTyped(t, obj, o);
     }
 
@@ -379,11 +379,10 @@ public final class ResourceStorage {
         }
         meta.remove(List.of("resourceVersion", "selfLink"));
         meta.set("generation", oldMeta.get("generation"));
-        Instant now = clock.instant();
-        if (!managedByApply) {
-            next = patches.recordUpdate(t, old, next, o.fieldManager(), subresource, now);
-        }
         HasMetadata obj = codec.decode(t, next, o.validation(), o.warnings());
+        if (!managedByApply) {
+            recordManagedFields(t, obj, old, o.fieldManager(), subresource);
+        }
         HasMetadata oldObj = codec.fromJson(t, current.json());
         admission.admit(new AdmissionRequest(t, AdmissionRequest.Operation.UPDATE, subresource, obj, oldObj, o.user(),
                 o.dryRun()));
@@ -421,6 +420,17 @@ public final class ResourceStorage {
         }
         obj.getMetadata().setResourceVersion(Long.toString(v.modRevision()));
         return new Result(200, ResourceVersions.stamp(json, v.modRevision()), obj);
+    }
+
+    private void recordManagedFields(ResourceType t, HasMetadata obj, ObjectNode before, String manager, String subresource) {
+        ObjectNode after = patches.recordUpdate(t, before, Json.tree(obj), manager, subresource, clock.instant());
+        JsonNode mf = after.path("metadata").path("managedFields");
+        if (mf.isArray()) {
+            obj.getMetadata().setManagedFields(java.util.Arrays.asList(
+                    Json.MAPPER.convertValue(mf, io.fabric8.kubernetes.api.model.ManagedFieldsEntry[].class)));
+        } else {
+            obj.getMetadata().setManagedFields(new ArrayList<>());
+        }
     }
 
     private byte[] stripRv(CachedObject current) {

@@ -141,8 +141,9 @@ public final class HttpServer implements AutoCloseable {
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            // the connection stays open: the aggregator discards the rest of the body, and a client
+            // still sending it reads this answer afterwards instead of a reset
+            ctx.writeAndFlush(r);
         }
     }
 
