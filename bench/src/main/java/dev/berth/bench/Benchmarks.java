@@ -1,0 +1,25 @@
+package dev.berth.bench;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The benchmarks {@code berth bench NAME} runs; each prints one JSON object per line. */
+public final class Benchmarks {
+    private Benchmarks() {}
+
+    /** One benchmark: a description for --help and an entry point taking its own options. */
+    public record Benchmark(String description, Runner runner) {}
+
+    @FunctionalInterface
+    public interface Runner {
+        void run(String[] args, PrintStream out) throws Exception;
+    }
+
+    public static Map<String, Benchmark> all() {
+        Map<String, Benchmark> m = new LinkedHashMap<>();
+        m.put("store", new Benchmark("durable writes/s of the SQLite store beside the raw fsync rate; list and reopen times",
+                (args, out) -> StoreBench.run(StoreBench.Options.parse(args), out)));
+        return m;
+    }
+}
