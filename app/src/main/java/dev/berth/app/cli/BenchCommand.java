@@ -3,6 +3,7 @@ package dev.berth.app.cli;
 import dev.berth.bench.Benchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The benchmark to run.")
     String name;
 
-    @Parameters(index = "1..*", paramLabel = "OPTION", description = "Options of the benchmark.")
-    List<String> options = List.of();
+    @Unmatched
+    List<String> options = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
