@@ -51,7 +51,15 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
      */
     public static ServerPki prepare(Path dataDir, String listenHost, int listenPort, InetAddress kubernetesServiceIp,
                                     Collection<String> extraNames, Clock clock) {
-        Path pkiDir = dataDir.resolve(PKI_DIR);
+        return prepare(dataDir, dataDir.resolve(PKI_DIR), listenHost, listenPort, kubernetesServiceIp, extraNames, clock);
+    }
+
+    /**
+     * As above with the PKI in {@code pkiDir}, which control-plane replicas sharing one etcd share.
+     * The serving certificate there covers every replica's listen address it was prepared for.
+     */
+    public static ServerPki prepare(Path dataDir, Path pkiDir, String listenHost, int listenPort,
+                                    InetAddress kubernetesServiceIp, Collection<String> extraNames, Clock clock) {
         SecureFiles.createPrivateDirectory(pkiDir);
         ClusterCa ca = ClusterCa.loadOrCreate(pkiDir, clock);
         List<String> hosts = new ArrayList<>();

@@ -63,7 +63,8 @@ public final class BerthServer implements AutoCloseable {
         try {
             // the certificate names the port, so a free port is picked before the PKI is prepared
             int port = options.listenPort() == 0 ? freePort(options.listenHost()) : options.listenPort();
-            pki = ServerPki.prepare(options.dataDir(), options.listenHost(), port, clock);
+            pki = ServerPki.prepare(options.dataDir(), options.pkiDir(), options.listenHost(), port,
+                    dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, List.of(), clock);
             store = openStore();
             List<Authenticator> chain = List.of(new TokenAuthenticator(pki.tokens()::authenticate),
                     new CertificateAuthenticator(pki.ca()));
