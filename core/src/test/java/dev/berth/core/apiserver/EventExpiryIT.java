@@ -44,21 +44,25 @@ class EventExpiryIT {
         try (TestApiServer server = new TestApiServer(dir)) {
             ResourceStorage storage = server.server().storage();
             ResourceType events = server.server().type("", "events");
-            Instant now = Instant.parse("2026-01-01T12:00:00Z");
+            Instant now = Instant.now();
             UserInfo admin = new UserInfo("admin", List.of(UserInfo.MASTERS));
             ResourceStorage.WriteOptions w = new ResourceStorage.WriteOptions(false, TypedCodec.FieldValidation.STRICT,
                     "test", admin, new ArrayList<>());
-            storage.create(events, "default", event("old", now.minusSeconds(3601)), w);
-            storage.create(events, "default", event("recent", now.minusSeconds(3599)), w);
+            storage.create(events, "default", event("once", now), w);
+            // an event that recurred 100 s later (the recorder bumps lastTimestamp and count)
+            storage.create(events, "default", event("recurring", now.plusSeconds(100)), w);
 
-            EventExpiry expiry = new EventExpiry(storage, events, 3600, Clock.fixed(now, ZoneOffset.UTC));
-            assertThat(expiry.sweep()).isEqualTo(1);
-            assertThat(storage.find(events, "default", "old")).isNull();
-            assertThat(storage.find(events, "default", "recent")).isNotNull();
+            EventExpiry before = new EventExpiry(storage, events, 3600, Clock.fixed(now.plusSeconds(3500), ZoneOffset.UTC));
+            assertThat(before.sweep()).isZero();
 
-            EventExpiry later = new EventExpiry(storage, events, 3600, Clock.fixed(now.plusSeconds(2), ZoneOffset.UTC));
+            EventExpiry after = new EventExpiry(storage, events, 3600, Clock.fixed(now.plusSeconds(3650), ZoneOffset.UTC));
+            assertThat(after.sweep()).isEqualTo(1);
+            assertThat(storage.find(events, "default", "once")).isNull();
+            assertThat(storage.find(events, "default", "recurring")).isNotNull();
+
+            EventExpiry later = new EventExpiry(storage, events, 3600, Clock.fixed(now.plusSeconds(3720), ZoneOffset.UTC));
             assertThat(later.sweep()).isEqualTo(1);
-            assertThat(storage.find(events, "default", "recent")).isNull();
+            assertThat(storage.find(events, "default", "recurring")).isNull();
         }
     }
 }
