@@ -109,6 +109,12 @@ public final class ApiHandlers implements ApiHandler {
         if (!type.namespaced() && !info.namespace().isEmpty() && !type.resource().equals("namespaces")) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
+        if (type.resource().equals("bindings")) {
+            if (!info.verb().equals("create") || !info.subresource().isEmpty()) {
+                throw ApiException.methodNotAllowed("bindings can only be created");
+            }
+            return subresources.bindLegacy(req, info, user);
+        }
         if (!info.subresource().isEmpty()) {
             if (!type.hasSubresource(info.subresource())) {
                 throw new ApiException(404, "NotFound", "the server could not find the requested resource");

@@ -174,6 +174,16 @@ public final class Subresources {
         sb.append(s);
     }
 
+    /** {@code POST /api/v1/namespaces/NS/bindings}: the pod is named by the Binding itself. */
+    ApiResponse bindLegacy(ApiRequest req, RequestInfo info, UserInfo user) {
+        String name = WireFormats.parseJson(req.body()).path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
+            throw ApiException.invalid("", "Binding", "", List.of(FieldError.required("metadata.name", "")));
+        }
+        ResourceType pods = registry.find("", "v1", "pods").orElseThrow();
+        return bind(req, pods, info.namespace(), name, user);
+    }
+
     private ApiResponse bind(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
         ObjectNode binding = WireFormats.parseJson(req.body());
         String node = binding.path("target").path("name").asText("");

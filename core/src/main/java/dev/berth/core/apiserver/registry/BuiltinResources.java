@@ -54,6 +54,8 @@ public final class BuiltinResources {
         r.add(t("", "v1", "namespaces", "Namespace", false, List.of("ns"), NO_SHORT, Namespace.class, Set.of("status", "finalize")));
         r.add(t("", "v1", "pods", "Pod", true, List.of("po"), ALL, Pod.class,
                 Set.of("status", "binding", "eviction", "log", "exec", "attach", "portforward", "ephemeralcontainers")));
+        r.add(new ResourceType("", "v1", "bindings", "binding", "Binding", true, NO_SHORT, NO_SHORT,
+                io.fabric8.kubernetes.api.model.Binding.class, Set.of(), "core/bindings", READ_ONLY_CREATE));
         r.add(t("", "v1", "services", "Service", true, List.of("svc"), ALL, Service.class, Set.of("status")));
         r.add(t("", "v1", "endpoints", "Endpoints", true, List.of("ep"), NO_SHORT, Endpoints.class, Set.of()));
         r.add(t("", "v1", "configmaps", "ConfigMap", true, List.of("cm"), NO_SHORT, ConfigMap.class, Set.of()));
