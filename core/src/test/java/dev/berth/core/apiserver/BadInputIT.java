@@ -24,7 +24,7 @@ class BadInputIT {
     @BeforeAll
     static void start() throws Exception {
         server = new TestApiServer(dir);
-        http = new TestHttp(server.url());
+        http = new TestHttp(server);
     }
 
     @AfterAll
@@ -42,7 +42,7 @@ class BadInputIT {
 
     @Test
     void requestWithoutCredentialsIsUnauthorized() throws Exception {
-        java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().sslContext(insecure()).build();
+        java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().sslContext(trusted()).build();
         HttpResponse<String> noToken = c.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(server.url() + "/api/v1/namespaces")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(status(noToken, 401).path("reason").asText()).isEqualTo("Unauthorized");
@@ -52,15 +52,8 @@ class BadInputIT {
         status(wrongToken, 401);
     }
 
-    static javax.net.ssl.SSLContext insecure() throws Exception {
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b) {}
-            public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b) {}
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
-        }}, null);
-        return ctx;
+    static javax.net.ssl.SSLContext trusted() {
+        return server.sslContext();
     }
 
     @Test

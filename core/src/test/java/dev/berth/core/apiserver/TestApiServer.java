@@ -10,8 +10,6 @@ import dev.berth.core.apiserver.registry.ResourceType;
 import dev.berth.core.store.Store;
 import dev.berth.core.store.memory.MemoryStore;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -25,13 +23,16 @@ import java.util.Optional;
 public final class TestApiServer implements AutoCloseable {
     public static final String TOKEN = "test-admin-token";
 
+    private final dev.berth.core.pki.ClusterCa ca;
     private final ApiServer server;
     private final InetSocketAddress address;
     private final Path kubeconfig;
 
     public TestApiServer(Store store, Path dir) throws Exception {
-        SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
-        SslContext ssl = SslContextBuilder.forServer(cert.certificate(), cert.privateKey()).build();
+        ca = dev.berth.core.pki.ClusterCa.loadOrCreate(dir.resolve("pki"), Clock.systemUTC());
+        dev.berth.core.pki.CertifiedKey serving = ca.issueServing(java.util.Set.of("localhost"),
+                java.util.Set.of(java.net.InetAddress.getByName("127.0.0.1")), java.time.Duration.ofDays(1));
+        SslContext ssl = dev.berth.core.pki.Tls.serverContext(serving, ca, io.netty.handler.ssl.ClientAuth.OPTIONAL);
         Authenticator tokens = req -> {
             String h = req.header("Authorization");
             if (h != null && h.equals("Bearer " + TOKEN)) {
@@ -47,23 +48,7 @@ public final class TestApiServer implements AutoCloseable {
                 30000, 32767, 3600, Clock.systemUTC(), List.of()));
         address = server.start();
         kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: test
-                  cluster:
-                    server: https://127.0.0.1:%d
-                    insecure-skip-tls-verify: true
-                users:
-                - name: admin
-                  user:
-                    token: %s
-                contexts:
-                - name: test
-                  context: {cluster: test, user: admin}
-                current-context: test
-                """.formatted(address.getPort(), TOKEN));
+        dev.berth.core.pki.Kubeconfig.withToken("test", url(), ca.certificate(), "admin", TOKEN).write(kubeconfig);
     }
 
     public TestApiServer(Path dir) throws Exception {
@@ -80,6 +65,11 @@ public final class TestApiServer implements AutoCloseable {
 
     public String url() {
         return "https://127.0.0.1:" + address.getPort();
+    }
+
+    /** A client context trusting this server's CA. */
+    public javax.net.ssl.SSLContext sslContext() {
+        return dev.berth.core.pki.Tls.clientSSLContext(ca.certificate(), null);
     }
 
     public Path kubeconfig() {
