@@ -80,31 +80,4 @@ public final class TestApiServer implements AutoCloseable {
     public void close() {
         server.close();
     }
-
-    /** Until the patch engine is wired in. */
-    static final class NoPatches implements PatchEngine {
-        @Override
-        public ObjectNode patch(ResourceType type, ObjectNode live, String contentType, byte[] patch) {
-            throw ApiException.unsupportedMediaType("patch not supported");
-        }
-
-        @Override
-        public ObjectNode apply(ResourceType type, ObjectNode live, ObjectNode applied, String manager, boolean force,
-                                String subresource, Instant now) {
-            throw ApiException.unsupportedMediaType("apply not supported");
-        }
-
-        @Override
-        public ObjectNode recordUpdate(ResourceType type, ObjectNode before, ObjectNode after, String manager,
-                                       String subresource, Instant now) {
-            return after;
-        }
-    }
-
-    public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("berth-test-smoke");
-        TestApiServer s = new TestApiServer(dir);
-        System.out.println("KUBECONFIG=" + s.kubeconfig());
-        Thread.sleep(Long.MAX_VALUE);
-    }
 }

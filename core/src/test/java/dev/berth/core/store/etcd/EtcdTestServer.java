@@ -43,7 +43,7 @@ public final class EtcdTestServer implements AutoCloseable {
 
     private EtcdTestServer(Path binary) throws IOException {
         this.binary = binary;
-        this.dataDir = Files.createTempDirectory("berth-etcd-");
+        this.dataDir = Files.createTempDirectory("berth-test-etcd-");
         this.clientPort = freePort();
         this.peerPort = freePort();
     }
