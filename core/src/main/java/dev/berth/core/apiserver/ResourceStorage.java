@@ -178,26 +178,27 @@ public final class ResourceStorage {
         if (t.hasSubresource("status") && !t.resource().equals("namespaces") && !t.resource().equals("nodes")) {
             body.remove("status");
         }
-        meta.remove(List.of("resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
-                "deletionGracePeriodSeconds", "selfLink", "generation"));
-        meta.put("uid", UUID.randomUUID().toString());
-        meta.put("creationTimestamp", timestamp(clock.instant()));
-        meta.put("generation", 1);
+        initMetadata(meta);
         HasMetadata obj = codec.decode(t, body, o.validation(), o.warnings());
         // managed fields are computed from the decoded object, so that dropped unknown fields own nothing
         recordManagedFields(t, obj, null, o.fieldManager(), "");
         return createTyped(t, obj, o);
     }
 
-    /** Creates an object already shaped by server-side apply. */
-    public Result createApplied(ResourceType t, String ns, ObjectNode applied, WriteOptions o) {
-        ObjectNode meta = metadataOf(applied);
-        namespaceOf(t, ns, meta);
+    /** What the server sets on every new object, whatever the client sent. */
+    private void initMetadata(ObjectNode meta) {
         meta.remove(List.of("resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
                 "deletionGracePeriodSeconds", "selfLink", "generation"));
         meta.put("uid", UUID.randomUUID().toString());
         meta.put("creationTimestamp", timestamp(clock.instant()));
         meta.put("generation", 1);
+    }
+
+    /** Creates an object already shaped by server-side apply. */
+    public Result createApplied(ResourceType t, String ns, ObjectNode applied, WriteOptions o) {
+        ObjectNode meta = metadataOf(applied);
+        namespaceOf(t, ns, meta);
+        initMetadata(meta);
         HasMetadata obj = codec.decode(t, applied, o.validation(), o.warnings());
         return createTyped(t, obj, o);
     }
