@@ -325,4 +325,42 @@ class KubectlAcceptanceIT {
         }
         assertThat(failures).isEmpty();
     }
+
+    @Test
+    void anApprovedCertificateSigningRequestGivesACertificateThatAuthenticates() throws Exception {
+        java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("EC");
+        gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair keys = gen.generateKeyPair();
+        var csr = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=alice,O=lab"), keys.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+        String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(csr.getEncoded())
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+        kubectl.run("apply", "-f", manifest("csr.yaml", """
+                apiVersion: certificates.k8s.io/v1
+                kind: CertificateSigningRequest
+                metadata: {name: alice}
+                spec:
+                  request: %s
+                  signerName: kubernetes.io/kube-apiserver-client
+                  usages: [client auth]
+                """.formatted(java.util.Base64.getEncoder().encodeToString(pem.getBytes()))).toString()).ok();
+        assertThat(kubectl.run("get", "csr", "alice").ok().out()).contains("Pending");
+        kubectl.run("certificate", "approve", "alice").ok();
+        String cert = new String(java.util.Base64.getDecoder().decode(
+                kubectl.run("get", "csr", "alice", "-o", "jsonpath={.status.certificate}").ok().out()));
+        assertThat(cert).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(kubectl.run("get", "csr", "alice").ok().out()).contains("Approved,Issued");
+
+        // a kubeconfig with that certificate (and no token) is accepted
+        var certificate = dev.berth.core.pki.Pem.parseCertificate(cert, "the CSR status");
+        var admin = dev.berth.core.pki.Kubeconfig.read(server.adminKubeconfig());
+        Path aliceConfig = dir.resolve("alice.kubeconfig");
+        dev.berth.core.pki.Kubeconfig.withClientCertificate(admin.clusterName(), admin.server(),
+                admin.certificateAuthorities().getFirst(), "alice",
+                new dev.berth.core.pki.CertifiedKey(certificate, keys.getPrivate())).write(aliceConfig);
+        Kubectl alice = new Kubectl(aliceConfig, Files.createDirectories(dir.resolve("alice-home")));
+        assertThat(alice.run("get", "namespaces").ok().out()).contains("default");
+    }
 }

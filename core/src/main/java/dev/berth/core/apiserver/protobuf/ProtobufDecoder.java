@@ -356,6 +356,11 @@ public final class ProtobufDecoder {
     private static Object field(Message m, String name) {
         FieldDescriptor f = m.getDescriptorForType().findFieldByName(name);
         if (f == null) {
+            // Kubernetes' protos are not consistent in case: FieldsV1 has "Raw", RawExtension "raw"
+            f = m.getDescriptorForType().getFields().stream().filter(d -> d.getName().equalsIgnoreCase(name))
+                    .findFirst().orElse(null);
+        }
+        if (f == null) {
             throw ApiException.badRequest("protobuf body: " + m.getDescriptorForType().getFullName()
                     + " has no field \"" + name + "\"");
         }
