@@ -65,7 +65,6 @@ public final class ApiServer implements AutoCloseable {
         AdmissionChain admission = new AdmissionChain();
         this.storage = new ResourceStorage(config.store(), cache, config.transformer(), new TypedCodec(), admission,
                 config.patches(), config.clock());
-        registry.all().forEach(storage::registerType);
         admission.add(new dev.berth.core.apiserver.admission.DefaultingAndValidation(config.nodePortMin(), config.nodePortMax()));
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));

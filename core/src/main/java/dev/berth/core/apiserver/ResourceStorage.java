@@ -395,7 +395,6 @@ public final class ResourceStorage {
             obj.getMetadata().setGeneration(gen + 1);
             json = codec.encode(obj);
         }
-        byte[] oldJson = stripRv(current);
         String key = current.key();
         if (deletionComplete(obj)) {
             if (o.dryRun()) {
@@ -405,7 +404,8 @@ public final class ResourceStorage {
             hooks.forEach(h -> h.afterDelete(t, obj));
             return new Result(200, ResourceVersions.stamp(json, d.modRevision()), obj);
         }
-        if (Arrays.equals(json, oldJson)) {
+        // unchanged: the cached bytes are the stored canonical form with the revision stamped in
+        if (Arrays.equals(ResourceVersions.stamp(json, current.modRevision()), current.json())) {
             return new Result(200, current.json(), oldObj);
         }
         if (o.dryRun()) {
@@ -432,23 +432,6 @@ public final class ResourceStorage {
         } else {
             obj.getMetadata().setManagedFields(new ArrayList<>());
         }
-    }
-
-    private byte[] stripRv(CachedObject current) {
-        ObjectNode tree = current.tree();
-        ((ObjectNode) tree.get("metadata")).remove("resourceVersion");
-        return codec.encode(codec.fromJson(findType(current), Json.bytes(tree)));
-    }
-
-    private final java.util.Map<String, ResourceType> typeByStorage = new java.util.concurrent.ConcurrentHashMap<>();
-
-    public void registerType(ResourceType t) {
-        typeByStorage.putIfAbsent(t.storage(), t);
-    }
-
-    private ResourceType findType(CachedObject o) {
-        String storage = o.key().substring(1, o.key().indexOf('/', o.key().indexOf('/', 1) + 1));
-        return typeByStorage.get(storage);
     }
 
     private static boolean deletionComplete(HasMetadata obj) {
@@ -572,8 +555,9 @@ public final class ResourceStorage {
         }
         StoredValue d = store.delete(current.key(), current.modRevision());
         hooks.forEach(h -> h.afterDelete(t, obj));
+        byte[] deleted = ResourceVersions.stamp(codec.encode(obj), d.modRevision());
         meta.setResourceVersion(Long.toString(d.modRevision()));
-        return new Result(200, ResourceVersions.stamp(stripRv(current), d.modRevision()), obj);
+        return new Result(200, deleted, obj);
     }
 
     private Result writeDeleting(ResourceType t, CachedObject current, HasMetadata obj, DeleteOptions opts,
