@@ -20,6 +20,13 @@ public final class Conversions {
 
     /** A request body in {@code t}'s version, as the stored version. */
     public ObjectNode toStorage(ResourceType t, ObjectNode body) {
+        if (t.isCustom()) {
+            // conversion strategy None: only apiVersion differs, and the storage version sets its own
+            if (body.path("apiVersion").asText("").equals(t.apiVersion())) {
+                body.remove("apiVersion");
+            }
+            return body;
+        }
         if (!converts(t)) {
             return body;
         }
@@ -61,6 +68,9 @@ public final class Conversions {
 
     /** Stored JSON as {@code t}'s version. */
     public byte[] fromStorage(ResourceType t, byte[] json) {
+        if (t.isCustom()) {
+            return customFromStorage(t, json);
+        }
         if (!converts(t)) {
             return json;
         }
@@ -101,6 +111,20 @@ public final class Conversions {
             out.set("status", ns);
         }
         return Json.bytes(out);
+    }
+
+    /** Conversion strategy None: a custom resource in another served version differs only in apiVersion. */
+    private static byte[] customFromStorage(ResourceType t, byte[] json) {
+        String expected = "\"apiVersion\":\"" + t.apiVersion() + "\"";
+        if (new String(json, 0, Math.min(json.length, 256), java.nio.charset.StandardCharsets.UTF_8).contains(expected)) {
+            return json;
+        }
+        ObjectNode in = Json.parseObject(json);
+        if (!in.has("apiVersion") || in.path("apiVersion").asText().equals(t.apiVersion())) {
+            return json;
+        }
+        in.put("apiVersion", t.apiVersion());
+        return Json.bytes(in);
     }
 
     static String annotation() {
