@@ -135,7 +135,7 @@ public final class StructuralSchema {
             }
         }
         for (JsonNode r : root.path("required")) {
-            if (!ROOT_FIELDS.contains(r.asText()) && (!object.has(r.asText()) || object.get(r.asText()).isNull())) {
+            if (!ROOT_FIELDS.contains(r.asText()) && !object.has(r.asText())) {
                 errors.add(FieldError.required(r.asText(), ""));
             }
         }
@@ -338,7 +338,7 @@ public final class StructuralSchema {
         }
         for (JsonNode r : schema.path("required")) {
             JsonNode v = o.get(r.asText());
-            if (v == null || v.isNull() && !properties.path(r.asText()).path("nullable").asBoolean(false)) {
+            if (v == null) {
                 errors.add(FieldError.required(path + "." + r.asText(), ""));
             }
         }
