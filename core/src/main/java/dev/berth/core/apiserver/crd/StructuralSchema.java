@@ -197,7 +197,7 @@ public final class StructuralSchema {
             int c = n.compareTo(min.decimalValue());
             if (c < 0 || exclusive && c == 0) {
                 errors.add(FieldError.invalid(path, n.toPlainString(), path + " in body should be greater than "
-                        + (exclusive ? "" : "or equal to ") + min.asText()));
+                        + (exclusive ? "" : "or equal to ") + plain(min)));
             }
         }
         JsonNode max = schema.get("maximum");
@@ -206,14 +206,14 @@ public final class StructuralSchema {
             int c = n.compareTo(max.decimalValue());
             if (c > 0 || exclusive && c == 0) {
                 errors.add(FieldError.invalid(path, n.toPlainString(), path + " in body should be less than "
-                        + (exclusive ? "" : "or equal to ") + max.asText()));
+                        + (exclusive ? "" : "or equal to ") + plain(max)));
             }
         }
         JsonNode multiple = schema.get("multipleOf");
         if (multiple != null && multiple.isNumber() && multiple.decimalValue().signum() > 0
                 && n.remainder(multiple.decimalValue()).signum() != 0) {
             errors.add(FieldError.invalid(path, n.toPlainString(), path + " in body should be a multiple of "
-                    + multiple.asText()));
+                    + plain(multiple)));
         }
     }
 
@@ -352,6 +352,12 @@ public final class StructuralSchema {
             errors.add(FieldError.invalid(path, o.size(), path + " in body should have at most "
                     + maxProperties.asInt() + " properties"));
         }
+    }
+
+    /** 1 rather than 1.0: bounds read as doubles print as Kubernetes prints them. */
+    private static String plain(JsonNode n) {
+        BigDecimal d = n.decimalValue().stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0).toPlainString() : d.toPlainString();
     }
 
     private static boolean hasType(JsonNode v, String type) {
