@@ -158,6 +158,14 @@ public final class CustomResourceAdmission implements AdmissionPlugin {
                 errors.add(FieldError.invalid("spec.names.shortNames", sn.asText(), "must be a lowercase RFC 1035 label"));
             }
         }
+        boolean protectedGroup = group.equals("k8s.io") || group.endsWith(".k8s.io") || group.equals("kubernetes.io")
+                || group.endsWith(".kubernetes.io");
+        if (protectedGroup && crd.path("metadata").path("annotations").path("api-approved.kubernetes.io").asText("")
+                .isEmpty()) {
+            errors.add(FieldError.required("metadata.annotations[api-approved.kubernetes.io]", "protected groups must "
+                    + "have approval annotation \"api-approved.kubernetes.io\", see "
+                    + "https://github.com/kubernetes/enhancements/pull/1111"));
+        }
         if (!plural.isEmpty() && !group.isEmpty() && !name.equals(plural + "." + group)) {
             errors.add(FieldError.invalid("metadata.name", name, "must be spec.names.plural+\".\"+spec.group"));
         }

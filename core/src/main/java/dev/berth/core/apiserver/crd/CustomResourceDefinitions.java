@@ -66,7 +66,10 @@ public final class CustomResourceDefinitions implements AutoCloseable {
         storage.fresh();
         watcher = storage.cache().resource(STORAGE).watch(crdType.keyPrefix(), o -> true, -1, 10_000);
         for (CachedObject o : storage.cache().resource(STORAGE).list(crdType.keyPrefix())) {
-            serve(o.tree());
+            ObjectNode crd = o.tree();
+            if (nameConflict(crd) == null) {
+                serve(crd);
+            }
         }
         publish();
         events = Thread.ofVirtual().name("crd-events").start(this::followEvents);
@@ -88,6 +91,10 @@ public final class CustomResourceDefinitions implements AutoCloseable {
                 }
                 if (e != null) {
                     enqueue(e.object().name());
+                    if (e.type() == CacheEvent.Type.DELETED) {
+                        // names it held may now be free for another definition
+                        storage.cache().resource(STORAGE).list(crdType.keyPrefix()).forEach(o -> enqueue(o.name()));
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -147,12 +154,83 @@ public final class CustomResourceDefinitions implements AutoCloseable {
         }
         ObjectNode crd = current.tree();
         boolean deleting = crd.path("metadata").hasNonNull("deletionTimestamp");
+        Rejection conflict = nameConflict(crd);
+        if (conflict != null) {
+            String storageName = storageOf(crd);
+            if (storageName != null && servedBy(storageName, name)) {
+                unserve(storageName);
+            }
+            if (deleting) {
+                return releaseFinalizer(current);
+            }
+            return !writeStatus(current, crd, false, conflict);
+        }
         serve(crd);
         publish();
         if (deleting) {
             return cleanUp(current, crd);
         }
-        return !writeStatus(current, crd, false);
+        return !writeStatus(current, crd, false, null);
+    }
+
+    /** Why a CRD's names cannot be served: reason and message of its NamesAccepted condition. */
+    record Rejection(String reason, String message) {}
+
+    /**
+     * The names of a CRD conflict with a built-in resource, or with an older CRD of the same group
+     * (kind or short names); null when they are free.
+     */
+    Rejection nameConflict(JsonNode crd) {
+        String storageName = storageOf(crd);
+        if (storageName == null) {
+            return new Rejection("NoConflicts", "no names to accept");
+        }
+        for (ResourceType t : registry.byStorage(storageName)) {
+            if (!t.isCustom()) {
+                return new Rejection("PluralConflict", "\"" + t.resource() + "\" is already in use");
+            }
+        }
+        String name = crd.path("metadata").path("name").asText();
+        String group = crd.path("spec").path("group").asText();
+        JsonNode names = crd.path("spec").path("names");
+        for (CachedObject o : storage.cache().resource(STORAGE).list(crdType.keyPrefix())) {
+            if (o.name().equals(name)) {
+                continue;
+            }
+            ObjectNode other = o.tree();
+            if (!group.equals(other.path("spec").path("group").asText()) || !earlier(other, crd)) {
+                continue;
+            }
+            JsonNode otherNames = other.path("spec").path("names");
+            if (names.path("kind").asText().equals(otherNames.path("kind").asText())) {
+                return new Rejection("KindConflict", "\"" + names.path("kind").asText() + "\" is already in use");
+            }
+            List<String> taken = new ArrayList<>(strings(otherNames.path("shortNames")));
+            taken.add(otherNames.path("plural").asText());
+            taken.add(otherNames.path("singular").asText());
+            for (String shortName : strings(names.path("shortNames"))) {
+                if (taken.contains(shortName)) {
+                    return new Rejection("ShortNamesConflict", "\"" + shortName + "\" is already in use");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean earlier(JsonNode a, JsonNode b) {
+        int c = a.path("metadata").path("creationTimestamp").asText().compareTo(
+                b.path("metadata").path("creationTimestamp").asText());
+        return c < 0 || c == 0 && a.path("metadata").path("name").asText()
+                .compareTo(b.path("metadata").path("name").asText()) < 0;
+    }
+
+    private boolean servedBy(String storageName, String crdName) {
+        List<ResourceType> types = registry.byStorage(storageName);
+        if (types.isEmpty() || types.stream().anyMatch(t -> !t.isCustom())) {
+            return false;
+        }
+        CustomResources.ServedVersion v = catalog.find(types.getFirst());
+        return v != null && v.crdName().equals(crdName);
     }
 
     // ---- serving ---------------------------------------------------------------------------
@@ -177,8 +255,9 @@ public final class CustomResourceDefinitions implements AutoCloseable {
     }
 
     private void unserve(String storageName) {
-        if (registry.byStorage(storageName).isEmpty()) {
-            return;
+        List<ResourceType> served = registry.byStorage(storageName);
+        if (served.isEmpty() || served.stream().anyMatch(t -> !t.isCustom())) {
+            return; // never a built-in resource
         }
         servedSpecs.remove(storageName);
         catalog.replace(storageName, List.of());
@@ -241,27 +320,37 @@ public final class CustomResourceDefinitions implements AutoCloseable {
     // ---- status ----------------------------------------------------------------------------
 
     /** Writes NamesAccepted, Established (or Terminating), acceptedNames and storedVersions; false on conflict. */
-    private boolean writeStatus(CachedObject current, ObjectNode crd, boolean terminating) {
+    private boolean writeStatus(CachedObject current, ObjectNode crd, boolean terminating, Rejection conflict) {
         ObjectNode status = crd.has("status") && crd.get("status").isObject()
                 ? ((ObjectNode) crd.get("status")).deepCopy() : Json.MAPPER.createObjectNode();
         ObjectNode before = status.deepCopy();
         ObjectNode names = ((ObjectNode) crd.path("spec").path("names")).deepCopy();
         if (!names.has("singular")) names.put("singular", names.path("kind").asText().toLowerCase(java.util.Locale.ROOT));
         if (!names.has("listKind")) names.put("listKind", names.path("kind").asText() + "List");
-        status.set("acceptedNames", names);
+        if (conflict == null) {
+            status.set("acceptedNames", names);
+        } else if (!status.has("acceptedNames")) {
+            status.putObject("acceptedNames").put("plural", "").put("kind", "");
+        }
         ArrayNode stored = status.has("storedVersions") && status.get("storedVersions").isArray()
                 ? (ArrayNode) status.get("storedVersions") : status.putArray("storedVersions");
         for (JsonNode v : crd.path("spec").path("versions")) {
             String version = v.path("name").asText();
-            if (v.path("storage").asBoolean(false) && !strings(stored).contains(version)) {
+            if (conflict == null && v.path("storage").asBoolean(false) && !strings(stored).contains(version)) {
                 stored.add(version);
             }
         }
         ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
                 ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
         String now = ResourceStorage.timestamp(storage.clock().instant());
-        condition(conditions, "NamesAccepted", "True", "NoConflicts", "no conflicts found", now);
-        condition(conditions, "Established", "True", "InitialNamesAccepted", "the initial names have been accepted", now);
+        if (conflict == null) {
+            condition(conditions, "NamesAccepted", "True", "NoConflicts", "no conflicts found", now);
+            condition(conditions, "Established", "True", "InitialNamesAccepted", "the initial names have been accepted",
+                    now);
+        } else {
+            condition(conditions, "NamesAccepted", "False", conflict.reason(), conflict.message(), now);
+            condition(conditions, "Established", "False", "NotAccepted", "not all names are accepted", now);
+        }
         if (terminating) {
             condition(conditions, "Terminating", "True", "InstanceDeletionInProgress",
                     "CustomResource deletion is in progress", now);
@@ -317,7 +406,7 @@ public final class CustomResourceDefinitions implements AutoCloseable {
         if (!strings(finalizers).contains(CLEANUP_FINALIZER)) {
             return false;
         }
-        if (!writeStatus(current, crd.deepCopy(), true)) {
+        if (!writeStatus(current, crd.deepCopy(), true, null)) {
             return true;
         }
         String storageName = storageOf(crd);
@@ -340,6 +429,17 @@ public final class CustomResourceDefinitions implements AutoCloseable {
                 return true; // objects with finalizers of their own: wait for them
             }
         }
+        if (releaseFinalizer(current)) {
+            return true;
+        }
+        if (storageName != null && storage.find(crdType, "", current.name()) == null) {
+            unserve(storageName);
+        }
+        return false;
+    }
+
+    /** Removes the cleanup finalizer (the store then deletes the CRD); true on a conflict. */
+    private boolean releaseFinalizer(CachedObject current) {
         CachedObject latest = storage.find(crdType, "", current.name());
         if (latest == null) {
             return false;
@@ -356,9 +456,6 @@ public final class CustomResourceDefinitions implements AutoCloseable {
         } catch (ApiException e) {
             if (e.code() == 409) return true;
             if (e.code() != 404) throw e;
-        }
-        if (storageName != null && storage.find(crdType, "", current.name()) == null) {
-            unserve(storageName);
         }
         return false;
     }

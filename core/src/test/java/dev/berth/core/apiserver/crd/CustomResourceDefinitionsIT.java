@@ -228,6 +228,10 @@ class CustomResourceDefinitionsIT {
         JsonNode stable = json("get", "--raw", "/apis/example.com/v1/namespaces/cr-versions/widgets/beta");
         assertThat(stable.path("apiVersion").asText()).isEqualTo("example.com/v1");
         assertThat(stable.path("spec").path("size").asInt()).isEqualTo(7);
+        kubectl.run("apply", "--server-side", "-n", "cr-versions", "-f", manifest("w-beta2.yaml",
+                widget("beta-ssa", "{size: 8}").replace("example.com/v1", "example.com/v1beta1")).toString()).ok();
+        assertThat(json("get", "widgets.v1beta1.example.com", "beta-ssa", "-n", "cr-versions", "-o", "json")
+                .path("spec").path("size").asInt()).isEqualTo(8);
     }
 
     @Test
@@ -283,6 +287,59 @@ class CustomResourceDefinitionsIT {
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("The CustomResourceDefinition \"gizmos.example.com\" is invalid",
                 "must have exactly one version marked as storage version");
+    }
+
+    @Test
+    void definitionWhoseKindIsTakenInItsGroupIsNotEstablished() throws Exception {
+        String clash = """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: clashes.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: clashes, kind: Widget}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+                """;
+        kubectl.run("apply", "-f", manifest("clash-crd.yaml", clash).toString()).ok();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode conditions = json("get", "crd", "clashes.example.com", "-o", "json").path("status").path("conditions");
+            assertThat(conditions.toString()).contains("\"KindConflict\"", "\"Widget\\\" is already in use");
+        });
+        assertThat(kubectl.run("api-resources", "--api-group=example.com").ok().out()).doesNotContain("clashes");
+        kubectl.run("delete", "crd", "clashes.example.com", "--timeout=30s").ok();
+    }
+
+    @Test
+    void protectedGroupsNeedTheApprovalAnnotation() throws Exception {
+        Kubectl.Result r = kubectl.run("apply", "-f", manifest("protected-crd.yaml", WIDGETS
+                .replace("widgets.example.com", "widgets.berth.k8s.io").replace("group: example.com", "group: berth.k8s.io"))
+                .toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("metadata.annotations[api-approved.kubernetes.io]: Required value");
+    }
+
+    @Test
+    void definitionsAreServedAgainAfterARestart() throws Exception {
+        Path data = dir.resolve("restart-data");
+        Kubectl.Result afterRestart;
+        try (BerthServer first = new BerthServer(ServerOptions.defaults(data).withListen("127.0.0.1", 0),
+                Clock.systemUTC()).start()) {
+            Kubectl k = new Kubectl(first.adminKubeconfig(), Files.createDirectories(dir.resolve("restart-home")));
+            k.run("apply", "-f", manifest("restart-crd.yaml", WIDGETS).toString()).ok();
+            k.run("wait", "--for", "condition=Established", "crd/widgets.example.com", "--timeout=30s").ok();
+            k.run("apply", "-n", "default", "-f", manifest("restart-w.yaml", widget("kept", "{size: 2}")).toString()).ok();
+        }
+        try (BerthServer second = new BerthServer(ServerOptions.defaults(data).withListen("127.0.0.1", 0),
+                Clock.systemUTC()).start()) {
+            Kubectl k = new Kubectl(second.adminKubeconfig(), Files.createDirectories(dir.resolve("restart-home2")));
+            afterRestart = k.run("get", "widgets", "-n", "default");
+        }
+        assertThat(afterRestart.ok().out()).containsPattern("kept\\s+2\\s+red");
     }
 
     @Test
