@@ -75,8 +75,8 @@ public final class CustomResourceAdmission implements AdmissionPlugin {
             if (r.old() != null && errors.isEmpty()) {
                 ObjectNode old = Json.tree(r.old());
                 for (String f : List.of("group", "scope")) {
-                    if (!old.path("spec").path(f).equals(crd.path("spec").path(f)) && f.equals("group")) {
-                        errors.add(FieldError.invalid("spec.group", crd.path("spec").path(f).asText(),
+                    if (!old.path("spec").path(f).equals(crd.path("spec").path(f))) {
+                        errors.add(FieldError.invalid("spec." + f, crd.path("spec").path(f).asText(),
                                 "field is immutable"));
                     }
                 }

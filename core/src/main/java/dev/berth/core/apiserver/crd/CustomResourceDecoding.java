@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.apiserver.TypedCodec;
 import dev.berth.core.apiserver.registry.ResourceType;
 
+import dev.berth.core.api.Json;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** Decoding of custom resources as their CRD version's schema says: unknown fields pruned, defaults set. */
@@ -14,13 +18,26 @@ public final class CustomResourceDecoding implements TypedCodec.CustomResourceDe
         this.catalog = catalog;
     }
 
+    /** metadata holds only what ObjectMeta defines, as for every other kind. */
+    private static void pruneMetadata(ObjectNode tree, List<String> pruned) {
+        if (!(tree.get("metadata") instanceof ObjectNode meta)) {
+            return;
+        }
+        ObjectMeta known = Json.convert(meta, ObjectMeta.class);
+        for (String field : known.getAdditionalProperties().keySet()) {
+            meta.remove(field);
+            pruned.add("metadata." + field);
+        }
+    }
+
     @Override
     public List<String> normalize(ResourceType type, ObjectNode tree) {
         StructuralSchema schema = catalog.schema(type);
         if (schema == null) {
             return List.of();
         }
-        List<String> pruned = schema.prune(tree);
+        List<String> pruned = new ArrayList<>(schema.prune(tree));
+        pruneMetadata(tree, pruned);
         schema.applyDefaults(tree);
         return pruned;
     }

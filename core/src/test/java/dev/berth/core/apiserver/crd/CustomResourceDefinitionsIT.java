@@ -149,13 +149,15 @@ class CustomResourceDefinitionsIT {
     @Test
     void unknownFieldsArePrunedOrRefusedUnderStrictValidation() throws Exception {
         kubectl.run("create", "namespace", "cr-prune").ok();
-        Path f = manifest("w-extra.yaml", widget("extra", "{size: 2, shiny: true}"));
+        Path f = manifest("w-extra.yaml", widget("extra", "{size: 2, shiny: true}")
+                .replace("metadata: {name: extra}", "metadata: {name: extra, bogus: 1}"));
         assertThat(kubectl.run("apply", "-n", "cr-prune", "-f", f.toString()).err())
                 .contains("unknown field \"spec.shiny\"");
         assertThat(kubectl.run("apply", "--validate=warn", "-n", "cr-prune", "-f", f.toString()).ok().err())
-                .contains("unknown field \"spec.shiny\"");
+                .contains("unknown field \"spec.shiny\"", "unknown field \"metadata.bogus\"");
         JsonNode w = json("get", "widget", "extra", "-n", "cr-prune", "-o", "json");
         assertThat(w.path("spec").has("shiny")).isFalse();
+        assertThat(w.path("metadata").has("bogus")).isFalse();
         assertThat(w.path("spec").path("size").asInt()).isEqualTo(2);
     }
 
