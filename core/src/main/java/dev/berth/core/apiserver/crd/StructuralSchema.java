@@ -100,6 +100,14 @@ public final class StructuralSchema {
         }
         if (value instanceof ObjectNode o) {
             JsonNode properties = schema.path("properties");
+            // nulls of fields that are not nullable go before defaulting (and are then defaulted)
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.properties().iterator(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode s = properties.has(e.getKey()) ? properties.get(e.getKey()) : schema.path("additionalProperties");
+                if (e.getValue().isNull() && s.isObject() && !s.path("nullable").asBoolean(false)) {
+                    it.remove();
+                }
+            }
             for (Map.Entry<String, JsonNode> p : properties.properties()) {
                 JsonNode d = p.getValue().get("default");
                 if (d != null && !o.has(p.getKey())) {
@@ -120,6 +128,13 @@ public final class StructuralSchema {
     }
 
     // ---- validation ------------------------------------------------------------------------
+
+    /** Validates one value against the whole schema, e.g. a {@code default}; paths start at {@code path}. */
+    public List<FieldError> validateValue(JsonNode value, String path) {
+        List<FieldError> errors = new ArrayList<>();
+        validate(value, root, path, errors);
+        return errors;
+    }
 
     /** Validates a whole custom resource; metadata is left to the metadata rules. */
     public List<FieldError> validate(ObjectNode object) {
@@ -430,12 +445,19 @@ public final class StructuralSchema {
             errors.add(FieldError.required(path + ".items", "must be specified"));
         }
         JsonNode pattern = s.get("pattern");
+        boolean patternOk = true;
         if (pattern != null) {
             try {
                 Pattern.compile(pattern.asText());
             } catch (PatternSyntaxException e) {
+                patternOk = false;
                 errors.add(FieldError.invalid(path + ".pattern", pattern.asText(), "must be a valid regular expression"));
             }
+        }
+        JsonNode defaultValue = s.get("default");
+        if (defaultValue != null && patternOk) {
+            // a default must itself be valid, as any object it ends up in must be
+            errors.addAll(new StructuralSchema(s).validateValue(defaultValue, path + ".default"));
         }
         for (Map.Entry<String, JsonNode> p : s.path("properties").properties()) {
             check(p.getValue(), path + ".properties[" + p.getKey() + "]", errors);

@@ -134,6 +134,10 @@ class StructuralSchemaTest {
                 .containsExactly("spec.port: Invalid value: \"true\": spec.port in body must be of type integer or string: \"boolean\"");
         assertThat(messages(WIDGET.validate(widget("{size: null}"))))
                 .containsExactly("spec.size: Invalid value: \"null\": spec.size in body must be of type integer: \"null\"");
+        ObjectNode defaulted = widget("{size: null, color: null, ratio: null}");
+        WIDGET.applyDefaults(defaulted);
+        assertThat(defaulted.path("spec").toString()).isEqualTo("{\"ratio\":null,\"color\":\"red\"}");
+        assertThat(messages(WIDGET.validate(defaulted))).containsExactly("spec.size: Required value");
         assertThat(messages(WIDGET.validate(widget("{size: 1, since: yesterday}"))))
                 .containsExactly("spec.since: Invalid value: \"yesterday\": spec.since in body must be of type date-time: \"yesterday\"");
         assertThat(messages(WIDGET.validate(widget("{size: 1, template: {metadata: {name: p}}}"))))
@@ -159,6 +163,13 @@ class StructuralSchemaTest {
                         "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified fields",
                         "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[list].items: Required value: must be specified");
         assertThat(StructuralSchema.structuralErrors(WIDGET.root(), "s")).isEmpty();
+        JsonNode badDefault = yaml("""
+                type: object
+                properties:
+                  color: {type: string, enum: [red, green], default: pink}
+                """);
+        assertThat(messages(StructuralSchema.structuralErrors(badDefault, "s"))).containsExactly(
+                "s.properties[color].default: Unsupported value: \"pink\": supported values: \"red\", \"green\"");
     }
 
     @Test
