@@ -262,6 +262,7 @@ public final class CustomResourceDefinitions implements AutoCloseable {
         servedSpecs.remove(storageName);
         catalog.replace(storageName, List.of());
         registry.replaceCustom(storageName, List.of());
+        storage.cache().resource(storageName).closeWatchers();
         publish();
     }
 

@@ -368,7 +368,13 @@ class CustomResourceDefinitionsIT {
         kubectl.run("apply", "-f", manifest("gadget.yaml",
                 "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nanything: {goes: here}\n").toString()).ok();
         assertThat(json("get", "gadget", "g1", "-o", "json").path("anything").path("goes").asText()).isEqualTo("here");
+        Path watchOut = dir.resolve("gadgets-watch.txt");
+        Process watch = kubectl.start(watchOut, "get", "gadgets", "--watch", "--output-watch-events", "-o", "json");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(watchOut)).contains("ADDED"));
         kubectl.run("delete", "crd", "gadgets.example.com", "--timeout=60s").ok();
+        // the watch sees the resource go, then ends with its definition
+        assertThat(watch.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(watchOut)).contains("DELETED");
         assertThat(server.api().storage().store().list("/example.com/gadgets/").items()).isEmpty();
         Path freshCache = Files.createDirectories(dir.resolve("fresh-cache"));
         Kubectl.Result r = kubectl.run("get", "gadgets", "--cache-dir=" + freshCache);
