@@ -8,6 +8,7 @@ import dev.berth.core.api.Json;
 import dev.berth.core.apiserver.admission.AdmissionPlugin;
 import dev.berth.core.apiserver.admission.AdmissionRequest;
 import dev.berth.core.apiserver.registry.ResourceType;
+import dev.berth.core.apiserver.table.TableConvertors;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceConversion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 
@@ -227,6 +228,15 @@ public final class CustomResourceAdmission implements AdmissionPlugin {
                 if (col.path("name").asText("").isEmpty()) errors.add(FieldError.required(cp + ".name", ""));
                 if (col.path("type").asText("").isEmpty()) errors.add(FieldError.required(cp + ".type", ""));
                 if (col.path("jsonPath").asText("").isEmpty()) errors.add(FieldError.required(cp + ".jsonPath", ""));
+            }
+            if (v.path("additionalPrinterColumns").isArray() && errors.isEmpty()) {
+                try {
+                    TableConvertors.forCustomResource(v.path("additionalPrinterColumns"));
+                } catch (ApiException e) {
+                    // the printer names the column and the rule: additionalPrinterColumns[0].jsonPath: ...
+                    errors.add(FieldError.invalid(path + "." + e.getMessage().split(":")[0],
+                            null, e.getMessage().substring(e.getMessage().indexOf(':') + 1).strip()));
+                }
             }
         }
         if (storageVersions != 1) {

@@ -173,6 +173,25 @@ class StructuralSchemaTest {
     }
 
     @Test
+    void definitionWithAnUnsupportedPrinterColumnPathIsInvalid() {
+        JsonNode crd = yaml("""
+                metadata: {name: widgets.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: widgets, kind: Widget}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema: {openAPIV3Schema: {type: object}}
+                    additionalPrinterColumns: [{name: Size, type: integer, jsonPath: '.spec[?(@.x)]'}]
+                """);
+        assertThat(messages(CustomResourceAdmission.validateDefinition(crd)))
+                .singleElement().asString().startsWith("spec.versions[0].additionalPrinterColumns[0].jsonPath: Invalid value");
+    }
+
+    @Test
     void definitionNeedsMatchingNameAndExactlyOneStorageVersion() {
         JsonNode crd = yaml("""
                 metadata: {name: widgets.example.org}
