@@ -171,41 +171,4 @@ class StructuralSchemaTest {
         assertThat(messages(StructuralSchema.structuralErrors(badDefault, "s"))).containsExactly(
                 "s.properties[color].default: Unsupported value: \"pink\": supported values: \"red\", \"green\"");
     }
-
-    @Test
-    void definitionWithAnUnsupportedPrinterColumnPathIsInvalid() {
-        JsonNode crd = yaml("""
-                metadata: {name: widgets.example.com}
-                spec:
-                  group: example.com
-                  scope: Namespaced
-                  names: {plural: widgets, kind: Widget}
-                  versions:
-                  - name: v1
-                    served: true
-                    storage: true
-                    schema: {openAPIV3Schema: {type: object}}
-                    additionalPrinterColumns: [{name: Size, type: integer, jsonPath: '.spec[?(@.x)]'}]
-                """);
-        assertThat(messages(CustomResourceAdmission.validateDefinition(crd)))
-                .singleElement().asString().startsWith("spec.versions[0].additionalPrinterColumns[0].jsonPath: Invalid value");
-    }
-
-    @Test
-    void definitionNeedsMatchingNameAndExactlyOneStorageVersion() {
-        JsonNode crd = yaml("""
-                metadata: {name: widgets.example.org}
-                spec:
-                  group: example.com
-                  scope: Namespaced
-                  names: {plural: widgets, kind: Widget}
-                  versions:
-                  - {name: v1, served: true, storage: false, schema: {openAPIV3Schema: {type: object}}}
-                  - {name: v2, served: true, storage: false}
-                """);
-        assertThat(messages(CustomResourceAdmission.validateDefinition(crd))).containsExactly(
-                "metadata.name: Invalid value: \"widgets.example.org\": must be spec.names.plural+\".\"+spec.group",
-                "spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required",
-                "spec.versions: Invalid value: \"[v1, v2]\": must have exactly one version marked as storage version");
-    }
 }
