@@ -83,7 +83,9 @@ public final class ApiServer implements AutoCloseable {
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
         storage.addHook(allocator);
-        this.formats = new WireFormats(new Conversions());
+        Conversions conversions = new Conversions();
+        conversions.useCustomResourceDefaults(new CustomResourceDecoding(customResources)::applyOnRead);
+        this.formats = new WireFormats(conversions);
         formats.setTables(new TableFormat(config.clock(), customResources::printerColumns));
         OpenApiEndpoint openApi = new OpenApiEndpoint();
         formats.setOpenApi(openApi);

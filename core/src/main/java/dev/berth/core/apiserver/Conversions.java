@@ -113,18 +113,30 @@ public final class Conversions {
         return Json.bytes(out);
     }
 
-    /** Conversion strategy None: a custom resource in another served version differs only in apiVersion. */
-    private static byte[] customFromStorage(ResourceType t, byte[] json) {
-        String expected = "\"apiVersion\":\"" + t.apiVersion() + "\"";
-        if (new String(json, 0, Math.min(json.length, 256), java.nio.charset.StandardCharsets.UTF_8).contains(expected)) {
-            return json;
-        }
+    /** Defaulting of custom resources read from storage: true when it changed the object. */
+    public interface CustomResourceDefaults {
+        boolean applyOnRead(ResourceType type, ObjectNode object);
+    }
+
+    private volatile CustomResourceDefaults customDefaults = (t, o) -> false;
+
+    public void useCustomResourceDefaults(CustomResourceDefaults defaults) {
+        this.customDefaults = defaults;
+    }
+
+    /**
+     * Conversion strategy None: a custom resource in another served version differs only in
+     * apiVersion. Defaults are applied on the way out too, so that a default added to the CRD
+     * shows on objects stored before.
+     */
+    private byte[] customFromStorage(ResourceType t, byte[] json) {
         ObjectNode in = Json.parseObject(json);
-        if (!in.has("apiVersion") || in.path("apiVersion").asText().equals(t.apiVersion())) {
-            return json;
+        boolean changed = customDefaults.applyOnRead(t, in);
+        if (in.has("apiVersion") && !in.path("apiVersion").asText().equals(t.apiVersion())) {
+            in.put("apiVersion", t.apiVersion());
+            changed = true;
         }
-        in.put("apiVersion", t.apiVersion());
-        return Json.bytes(in);
+        return changed ? Json.bytes(in) : json;
     }
 
     static String annotation() {

@@ -30,6 +30,17 @@ public final class CustomResourceDecoding implements TypedCodec.CustomResourceDe
         }
     }
 
+    /** Applies the served version's defaults to an object read from storage; true when that changed it. */
+    public boolean applyOnRead(ResourceType type, ObjectNode object) {
+        StructuralSchema schema = catalog.schema(type);
+        if (schema == null) {
+            return false;
+        }
+        ObjectNode before = object.deepCopy();
+        schema.applyDefaults(object);
+        return !object.equals(before);
+    }
+
     @Override
     public List<String> normalize(ResourceType type, ObjectNode tree) {
         StructuralSchema schema = catalog.schema(type);

@@ -317,6 +317,43 @@ class CustomResourceDefinitionsIT {
     }
 
     @Test
+    void defaultAddedToTheDefinitionShowsOnObjectsStoredBefore() throws Exception {
+        String sprockets = """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: sprockets.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: sprockets, kind: Sprocket}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        properties:
+                          spec:
+                            type: object
+                            properties:
+                              teeth: {type: integer}
+                """;
+        kubectl.run("apply", "-f", manifest("sprockets-crd.yaml", sprockets).toString()).ok();
+        kubectl.run("wait", "--for", "condition=Established", "crd/sprockets.example.com", "--timeout=30s").ok();
+        kubectl.run("apply", "-n", "default", "-f", manifest("sprocket.yaml",
+                "apiVersion: example.com/v1\nkind: Sprocket\nmetadata: {name: s1}\nspec: {teeth: 12}\n").toString()).ok();
+        kubectl.run("apply", "-f", manifest("sprockets-crd2.yaml", sprockets.replace("teeth: {type: integer}",
+                "teeth: {type: integer}\n              finish: {type: string, default: matte}")).toString()).ok();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                json("get", "sprocket", "s1", "-n", "default", "-o", "json").path("spec").path("finish").asText())
+                .isEqualTo("matte"));
+        assertThat(json("get", "sprocket", "s1", "-n", "default", "-o", "json").path("spec").path("teeth").asInt())
+                .isEqualTo(12);
+        kubectl.run("delete", "crd", "sprockets.example.com", "--timeout=30s").ok();
+    }
+
+    @Test
     void protectedGroupsNeedTheApprovalAnnotation() throws Exception {
         Kubectl.Result r = kubectl.run("apply", "-f", manifest("protected-crd.yaml", WIDGETS
                 .replace("widgets.example.com", "widgets.berth.k8s.io").replace("group: example.com", "group: berth.k8s.io"))
