@@ -12,6 +12,11 @@ import dev.berth.core.apiserver.auth.Authorizer;
 import dev.berth.core.apiserver.auth.UserInfo;
 import dev.berth.core.apiserver.cache.ObjectCache;
 import dev.berth.core.apiserver.cache.ValueTransformer;
+import dev.berth.core.apiserver.crd.CustomResourceAdmission;
+import dev.berth.core.apiserver.crd.CustomResourceDecoding;
+import dev.berth.core.apiserver.crd.CustomResourceDefinitions;
+import dev.berth.core.apiserver.crd.CustomResourcePatches;
+import dev.berth.core.apiserver.crd.CustomResources;
 import dev.berth.core.apiserver.http.HttpServer;
 import dev.berth.core.apiserver.registry.ResourceRegistry;
 import dev.berth.core.apiserver.registry.ResourceType;
@@ -58,25 +63,36 @@ public final class ApiServer implements AutoCloseable {
     private HttpServer http;
     private InetSocketAddress bound;
     private EventExpiry eventExpiry;
+    private final CustomResources customResources = new CustomResources();
+    private final CustomResourceDefinitions customResourceDefinitions;
 
     public ApiServer(Config config) {
         this.config = config;
         this.cache = new ObjectCache(config.store(), config.transformer(), 20_000);
         AdmissionChain admission = new AdmissionChain();
-        this.storage = new ResourceStorage(config.store(), cache, config.transformer(), new TypedCodec(), admission,
-                config.patches(), config.clock());
+        TypedCodec codec = new TypedCodec();
+        codec.useCustomResourceDecoding(new CustomResourceDecoding(customResources));
+        this.storage = new ResourceStorage(config.store(), cache, config.transformer(), codec, admission,
+                new CustomResourcePatches(config.patches(), customResources), config.clock());
         admission.add(new dev.berth.core.apiserver.admission.DefaultingAndValidation(config.nodePortMin(), config.nodePortMax()));
+        admission.add(new CustomResourceAdmission(customResources));
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
         storage.addHook(allocator);
-        this.formats = new WireFormats(new Conversions());
-        formats.setTables(new TableFormat(config.clock(), t -> null));
-        formats.setOpenApi(new OpenApiEndpoint());
+        Conversions conversions = new Conversions();
+        conversions.useCustomResourceDefaults(new CustomResourceDecoding(customResources)::applyOnRead);
+        this.formats = new WireFormats(conversions);
+        formats.setTables(new TableFormat(config.clock(), customResources::printerColumns));
+        OpenApiEndpoint openApi = new OpenApiEndpoint();
+        formats.setOpenApi(openApi);
         formats.setProtobuf(dev.berth.core.apiserver.protobuf.ProtobufDecoder::decode);
         Subresources subresources = new Subresources(registry, storage, formats);
+        subresources.useCustomScale(customResources::scale);
+        this.customResourceDefinitions = new CustomResourceDefinitions(registry, storage, customResources,
+                openApi::customResourcesChanged);
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
                 config.authenticator(), config.authorizer(), subresources, formats);
         subresources.setHandlers(handlers);
@@ -103,6 +119,7 @@ public final class ApiServer implements AutoCloseable {
     public InetSocketAddress start() throws InterruptedException {
         cache.start();
         bootstrap();
+        customResourceDefinitions.start();
         http = new HttpServer(config.bind(), config.ssl(), handlers, MAX_BODY);
         bound = http.start();
         handlers.setReady(true);
@@ -190,6 +207,7 @@ public final class ApiServer implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        customResourceDefinitions.close();
         cache.close();
     }
 }

@@ -20,6 +20,13 @@ public final class Conversions {
 
     /** A request body in {@code t}'s version, as the stored version. */
     public ObjectNode toStorage(ResourceType t, ObjectNode body) {
+        if (t.isCustom()) {
+            // conversion strategy None: only apiVersion differs, and the storage version sets its own
+            if (body.path("apiVersion").asText("").equals(t.apiVersion())) {
+                body.remove("apiVersion");
+            }
+            return body;
+        }
         if (!converts(t)) {
             return body;
         }
@@ -61,6 +68,9 @@ public final class Conversions {
 
     /** Stored JSON as {@code t}'s version. */
     public byte[] fromStorage(ResourceType t, byte[] json) {
+        if (t.isCustom()) {
+            return customFromStorage(t, json);
+        }
         if (!converts(t)) {
             return json;
         }
@@ -101,6 +111,32 @@ public final class Conversions {
             out.set("status", ns);
         }
         return Json.bytes(out);
+    }
+
+    /** Defaulting of custom resources read from storage: true when it changed the object. */
+    public interface CustomResourceDefaults {
+        boolean applyOnRead(ResourceType type, ObjectNode object);
+    }
+
+    private volatile CustomResourceDefaults customDefaults = (t, o) -> false;
+
+    public void useCustomResourceDefaults(CustomResourceDefaults defaults) {
+        this.customDefaults = defaults;
+    }
+
+    /**
+     * Conversion strategy None: a custom resource in another served version differs only in
+     * apiVersion. Defaults are applied on the way out too, so that a default added to the CRD
+     * shows on objects stored before.
+     */
+    private byte[] customFromStorage(ResourceType t, byte[] json) {
+        ObjectNode in = Json.parseObject(json);
+        boolean changed = customDefaults.applyOnRead(t, in);
+        if (in.has("apiVersion") && !in.path("apiVersion").asText().equals(t.apiVersion())) {
+            in.put("apiVersion", t.apiVersion());
+            changed = true;
+        }
+        return changed ? Json.bytes(in) : json;
     }
 
     static String annotation() {

@@ -261,6 +261,10 @@ public final class ResourceStorage {
                         + "is required for apply patch");
             }
             ObjectNode applied = parseApply(patchBody);
+            if (t.isCustom() && applied.path("apiVersion").asText("").startsWith(t.group() + "/")) {
+                // another served version of the CRD: conversion strategy None changes only apiVersion
+                applied.put("apiVersion", t.apiVersion());
+            }
             checkTypeMeta(t, applied);
             ObjectNode meta = metadataOf(applied);
             String bodyName = meta.path("name").asText("");

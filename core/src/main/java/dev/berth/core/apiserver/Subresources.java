@@ -28,6 +28,13 @@ public final class Subresources {
         this.formats = formats;
     }
 
+    /** The {@code subresources.scale} of a custom resource's CRD version, or null. */
+    private volatile java.util.function.Function<ResourceType, JsonNode> customScale = t -> null;
+
+    public void useCustomScale(java.util.function.Function<ResourceType, JsonNode> customScale) {
+        this.customScale = customScale;
+    }
+
     void setHandlers(ApiHandlers handlers) {
         this.handlers = handlers;
     }
@@ -52,7 +59,7 @@ public final class Subresources {
                 yield formats.object(req, type, storage.update(type, "", name, formats.decodeBody(req, served),
                         handlers.writeOptions(req, user), "finalize").json(), 200);
             }
-            case "scale" -> scale(req, type, ns, name, user);
+            case "scale" -> scale(req, type, ns, name, user, type.isCustom() ? customScale.apply(served) : null);
             case "binding" -> {
                 if (!m.equals("POST")) throw notAllowed();
                 yield bind(req, type, ns, name, user);
@@ -71,15 +78,16 @@ public final class Subresources {
         return ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
     }
 
-    private ApiResponse scale(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
+    private ApiResponse scale(ApiRequest req, ResourceType type, String ns, String name, UserInfo user,
+                              JsonNode custom) {
         switch (req.method()) {
             case "GET" -> {
-                return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, storage.get(type, ns, name))));
+                return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, storage.get(type, ns, name), custom)));
             }
             case "PUT", "PATCH" -> {
                 for (int attempt = 0; ; attempt++) {
                     CachedObject current = storage.get(type, ns, name);
-                    ObjectNode scale = scaleOf(type, current);
+                    ObjectNode scale = scaleOf(type, current, custom);
                     ObjectNode desired;
                     if (req.method().equals("PUT")) {
                         desired = WireFormats.parseJson(req.body());
@@ -104,14 +112,18 @@ public final class Subresources {
                                 FieldError.invalid("spec.replicas", n, "must be greater than or equal to 0")));
                     }
                     ObjectNode obj = current.tree();
-                    obj.withObject("spec").put("replicas", n);
+                    if (custom != null) {
+                        CustomScale.set(obj, custom.path("specReplicasPath").asText(), n);
+                    } else {
+                        obj.withObject("spec").put("replicas", n);
+                    }
                     ((ObjectNode) obj.get("metadata")).put("resourceVersion", Long.toString(current.modRevision()));
                     try {
                         ResourceStorage.Result r = storage.update(type, ns, name, obj, handlers.writeOptions(req, user), "");
                         CachedObject after = new CachedObject(current.key(), ns, name, r.json(),
                                 Long.parseLong(r.object().getMetadata().getResourceVersion() == null ? "0"
                                         : r.object().getMetadata().getResourceVersion()), current.labels(), current.fields());
-                        return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, after)));
+                        return ApiResponse.Full.json(200, Json.bytes(scaleOf(type, after, custom)));
                     } catch (ApiException e) {
                         if (e.code() != 409 || req.method().equals("PUT") || attempt > 8) {
                             throw e;
@@ -123,7 +135,10 @@ public final class Subresources {
         }
     }
 
-    private static ObjectNode scaleOf(ResourceType type, CachedObject o) {
+    private static ObjectNode scaleOf(ResourceType type, CachedObject o, JsonNode custom) {
+        if (custom != null) {
+            return CustomScale.scaleOf(o.tree(), custom);
+        }
         ObjectNode obj = o.tree();
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("kind", "Scale");

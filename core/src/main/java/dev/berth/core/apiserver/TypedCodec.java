@@ -37,6 +37,17 @@ public final class TypedCodec {
             "JSON", "GenericKubernetesResource", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrArray",
             "JSONSchemaPropsOrStringArray");
 
+    /** Schema-driven decoding of custom resources: prunes unknown fields (returning their paths) and sets defaults. */
+    public interface CustomResourceDecoding {
+        List<String> normalize(ResourceType type, ObjectNode tree);
+    }
+
+    private volatile CustomResourceDecoding customResources;
+
+    public void useCustomResourceDecoding(CustomResourceDecoding decoding) {
+        this.customResources = decoding;
+    }
+
     public static FieldValidation fieldValidation(String param) {
         if (param == null || param.isEmpty()) {
             return FieldValidation.WARN;
@@ -56,6 +67,11 @@ public final class TypedCodec {
      */
     public HasMetadata decode(ResourceType type, ObjectNode tree, FieldValidation validation, List<String> warnings) {
         if (type.isCustom()) {
+            CustomResourceDecoding c = customResources;
+            if (c != null) {
+                reportUnknown(type, tree.path("metadata").path("name").asText(null), c.normalize(type, tree),
+                        validation, warnings);
+            }
             return Json.convert(tree, GenericKubernetesResource.class);
         }
         HasMetadata obj;
@@ -71,13 +87,19 @@ public final class TypedCodec {
         }
         List<String> unknown = new ArrayList<>();
         strip(obj, "", unknown, 0);
+        reportUnknown(type, obj.getMetadata() == null ? null : obj.getMetadata().getName(), unknown, validation, warnings);
+        return obj;
+    }
+
+    private static void reportUnknown(ResourceType type, String name, List<String> unknown, FieldValidation validation,
+                                      List<String> warnings) {
         if (!unknown.isEmpty()) {
             if (validation == FieldValidation.STRICT) {
                 List<FieldError> causes = unknown.stream()
                         .map(f -> new FieldError("FieldValueInvalid", f, "unknown field \"" + f + "\"", null)).toList();
                 throw new ApiException(400, "BadRequest", "strict decoding error: " + String.join(", ",
                         unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()), type.group(), type.kind(),
-                        obj.getMetadata() == null ? null : obj.getMetadata().getName(), causes, null);
+                        name, causes, null);
             }
             if (validation == FieldValidation.WARN) {
                 for (String f : unknown) {
@@ -85,7 +107,6 @@ public final class TypedCodec {
                 }
             }
         }
-        return obj;
     }
 
     private static String describe(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {

@@ -31,6 +31,11 @@ public final class ResourceCache {
         this.resumableFrom = startRevision;
     }
 
+    /** Ends every watch of this resource, after the events already queued (its definition went away). */
+    public void closeWatchers() {
+        watchers.forEach(Watcher::close);
+    }
+
     public String storage() {
         return storage;
     }
