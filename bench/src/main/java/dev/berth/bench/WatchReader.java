@@ -60,22 +60,29 @@ final class WatchReader implements AutoCloseable {
     /** Reads events until the connection closes; run on its own virtual thread. */
     void readEvents() {
         byte[] line = new byte[64 * 1024];
+        byte[] chunk = new byte[16 * 1024];
         int length = 0;
         try {
             while (true) {
                 int size = Integer.parseInt(readLine(in).trim().split(";", 2)[0], 16);
                 if (size == 0) return;
+                if (chunk.length < size) chunk = new byte[Math.max(size, chunk.length * 2)];
+                if (in.readNBytes(chunk, 0, size) < size) return;
+                long now = System.nanoTime(); // the chunk is here: every line completed in it arrived now
+                int from = 0;
                 for (int i = 0; i < size; i++) {
-                    int b = in.read();
-                    if (b < 0) return;
-                    if (b == '\n') {
-                        event(line, length, System.nanoTime());
-                        length = 0;
-                    } else {
-                        if (length == line.length) line = java.util.Arrays.copyOf(line, line.length * 2);
-                        line[length++] = (byte) b;
-                    }
+                    if (chunk[i] != '\n') continue;
+                    int part = i - from;
+                    if (length + part > line.length) line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, length + part));
+                    System.arraycopy(chunk, from, line, length, part);
+                    event(line, length + part, now);
+                    length = 0;
+                    from = i + 1;
                 }
+                int rest = size - from;
+                if (length + rest > line.length) line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, length + rest));
+                System.arraycopy(chunk, from, line, length, rest);
+                length += rest;
                 readLine(in); // CRLF after the chunk
             }
         } catch (IOException | RuntimeException e) {
