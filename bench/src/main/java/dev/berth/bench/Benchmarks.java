@@ -20,6 +20,8 @@ public final class Benchmarks {
         Map<String, Benchmark> m = new LinkedHashMap<>();
         m.put("store", new Benchmark("durable writes/s of the SQLite store beside the raw fsync rate; list and reopen times",
                 (args, out) -> StoreBench.run(StoreBench.Options.parse(args), out)));
+        m.put("api", new Benchmark("creates/s, get latency, list and watch delivery over HTTPS beside an echo server and fsync;"
+                + " restart after kill -9", (args, out) -> ApiBench.run(ApiBench.Options.parse(args), out)));
         return m;
     }
 }

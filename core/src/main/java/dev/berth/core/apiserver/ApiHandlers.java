@@ -37,6 +37,9 @@ import java.util.function.Predicate;
 public final class ApiHandlers implements ApiHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandlers.class);
     private static final int WATCH_QUEUE = 10_000;
+    /** At most this many queued watch events, or about this many bytes, share one chunk. */
+    private static final int WATCH_EVENTS_PER_CHUNK = 256;
+    private static final int WATCH_CHUNK_BYTES = 256 * 1024;
 
     private final ResourceRegistry registry;
     private final ResourceStorage storage;
@@ -455,7 +458,39 @@ public final class ApiHandlers implements ApiHandler {
                     }
                     byte[] obj = tableFormat ? formats.tableEvent(req, type, e.object(), first) : formats.convert(type, e.object().json());
                     first = false;
-                    out.write(eventBytes(e.type().name(), obj, !req.websocketUpgrade()));
+                    byte[] event = eventBytes(e.type().name(), obj, !req.websocketUpgrade());
+                    if (req.websocketUpgrade()) {
+                        out.write(event); // one event per frame
+                        continue;
+                    }
+                    // events already queued go out in the same chunk: one write and one flush for a
+                    // burst instead of one per event (many watchers x many events per second)
+                    ByteArrayOutputStream batch = null;
+                    boolean overflow = false;
+                    for (int n = 1; n < WATCH_EVENTS_PER_CHUNK; n++) {
+                        CacheEvent more = watcher.poll(0, TimeUnit.NANOSECONDS);
+                        if (more == null) {
+                            break;
+                        }
+                        if (more == Watcher.OVERFLOW) {
+                            overflow = true;
+                            break;
+                        }
+                        if (batch == null) {
+                            batch = new ByteArrayOutputStream(event.length * 4);
+                            batch.writeBytes(event);
+                        }
+                        byte[] moreObj = tableFormat ? formats.tableEvent(req, type, more.object(), false)
+                                : formats.convert(type, more.object().json());
+                        batch.writeBytes(eventBytes(more.type().name(), moreObj, true));
+                        if (batch.size() >= WATCH_CHUNK_BYTES) {
+                            break;
+                        }
+                    }
+                    out.write(batch == null ? event : batch.toByteArray());
+                    if (overflow) {
+                        break;
+                    }
                 }
             } finally {
                 watcher.close();
