@@ -101,8 +101,27 @@ public final class BerthServer implements AutoCloseable {
                 .withRequestTimeout(30_000)
                 .build();
         controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
-        controllers = dev.berth.core.controller.ControllerManager.start(controllerClient, clock);
+        // the controllers' first lists can take a while on a large store: the API is ready before them
+        controllerStart = Thread.ofVirtual().name("controller-start").start(() -> {
+            try {
+                var started = dev.berth.core.controller.ControllerManager.start(controllerClient, clock);
+                synchronized (this) {
+                    if (closed) {
+                        started.close();
+                    } else {
+                        controllers = started;
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.error("controllers failed to start", e);
+                }
+            }
+        });
     }
+
+    private Thread controllerStart;
+    private boolean closed;
 
     private io.fabric8.kubernetes.client.KubernetesClient controllerClient;
     private dev.berth.core.controller.ControllerManager controllers;
@@ -181,8 +200,11 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (controllers != null) {
-            controllers.close();
+        synchronized (this) {
+            closed = true;
+            if (controllers != null) {
+                controllers.close();
+            }
         }
         if (controllerClient != null) {
             controllerClient.close();

@@ -48,12 +48,11 @@ public final class ObjectCache implements AutoCloseable {
     /** Fills the cache from the store and starts following it. */
     public void start() {
         Store.ListResult all = store.list("/");
-        for (StoredValue v : all.items()) {
-            CachedObject obj = decode(v.key(), v.value(), v.modRevision());
-            if (obj != null) {
-                resource(storageOf(v.key()), all.revision()).load(obj);
-            }
-        }
+        // decoding (decrypt, parse for labels and fields) is the bulk of a restart: use every core
+        all.items().parallelStream()
+                .map(v -> decode(v.key(), v.value(), v.modRevision()))
+                .filter(java.util.Objects::nonNull)
+                .forEach(obj -> resource(storageOf(obj.key()), all.revision()).load(obj));
         setRevision(all.revision());
         follow(all.revision());
     }
@@ -211,6 +210,9 @@ public final class ObjectCache implements AutoCloseable {
     }
 
     private CachedObject decode(String key, byte[] stored, long modRevision) {
+        if (stored.length == 0 || (stored[0] != '{' && !key.startsWith("/core/secrets/"))) {
+            return null; // bookkeeping values (allocations, replica metadata) are not objects
+        }
         try {
             byte[] json = transformer.fromStorage(key, stored);
             String storage = storageOf(key);
