@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every manifest of the kubernetes/website examples corpus, defaulted, validates clean. */
 class CorpusTest {
 
-    static final Path CORPUS = Path.of("/work/shared/corpus/kubernetes-website-examples");
+    static final Path CORPUS = dev.berth.core.testing.Corpus.examples();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
