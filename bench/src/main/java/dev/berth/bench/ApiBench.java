@@ -159,7 +159,7 @@ public final class ApiBench {
         Path dir = options.dir() != null ? Files.createDirectories(options.dir()) : Files.createTempDirectory("berth-api-bench-");
         Path work = Files.createTempDirectory(dir, "run-");
         try {
-            double fsync = fsyncBaseline(work.resolve("fsync.bin"), Duration.ofMillis(Math.min(5000, options.duration().toMillis())));
+            double fsync = Fsync.rate(work.resolve("fsync.bin"), 1024, Duration.ofMillis(Math.min(5000, options.duration().toMillis())));
             out.println(json("fsync_baseline", "", "writes_per_s", round(fsync), "value_bytes", 1024));
             Optional<Path> etcdBinary = EtcdProcess.findBinary();
             List<String> stores = new ArrayList<>();
@@ -688,24 +688,6 @@ public final class ApiBench {
                 {"name":"shop-config"}},{"name":"logs","emptyDir":{}}],"tolerations":[{"key":"node.kubernetes.io/not-ready",\
                 "operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}}"""
                 .formatted(name, i % 50, i % 3 == 0 ? "frontend" : "backend", i % 7, i, i % 10);
-    }
-
-    /** Plain file: write 1 KiB, force it to disk, repeat; the best a single writer can do. */
-    private static double fsyncBaseline(Path file, Duration duration) throws IOException {
-        ByteBuffer value = ByteBuffer.allocate(1024);
-        long writes = 0;
-        long start = System.nanoTime();
-        long deadline = start + duration.toNanos();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            while (System.nanoTime() < deadline) {
-                value.rewind();
-                channel.write(value);
-                channel.force(false);
-                writes++;
-            }
-        }
-        return writes / ((System.nanoTime() - start) / 1e9);
     }
 
     private static double median(List<Double> values) {

@@ -76,7 +76,7 @@ public final class StoreBench {
         Path dir = options.dir() != null ? Files.createDirectories(options.dir()) : Files.createTempDirectory("berth-store-bench-");
         Path work = Files.createTempDirectory(dir, "run-");
         try {
-            double fsyncRate = fsyncBaseline(work.resolve("fsync.bin"), options);
+            double fsyncRate = Fsync.rate(work.resolve("fsync.bin"), options.valueBytes(), options.duration());
             out.println(json("fsync_baseline", "writes_per_s", round(fsyncRate), "value_bytes", options.valueBytes(),
                     "seconds", options.duration().toMillis() / 1000.0));
             for (int writers : new int[] {1, 16}) {
@@ -115,24 +115,6 @@ public final class StoreBench {
 
     private static SqliteStore open(Path file) {
         return SqliteStore.open(file, SqliteStoreConfig.defaults().withCompactionInterval(Duration.ZERO));
-    }
-
-    /** Plain file: write one value, force it to disk, repeat; the best a single writer can do. */
-    private static double fsyncBaseline(Path file, Options options) throws IOException {
-        ByteBuffer value = ByteBuffer.allocate(options.valueBytes());
-        long deadline = System.nanoTime() + options.duration().toNanos();
-        long writes = 0;
-        long start = System.nanoTime();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            while (System.nanoTime() < deadline) {
-                value.rewind();
-                channel.write(value);
-                channel.force(false);
-                writes++;
-            }
-        }
-        return writes / ((System.nanoTime() - start) / 1e9);
     }
 
     private record WriteResult(double rate, double writesPerCommit) {}

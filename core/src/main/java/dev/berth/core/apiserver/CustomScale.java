@@ -9,7 +9,8 @@ final class CustomScale {
     private CustomScale() {
     }
 
-    static ObjectNode scaleOf(ObjectNode obj, JsonNode scale) {
+    /** An autoscaling/v1 Scale carrying the identity of {@code obj}; spec and status are the caller's. */
+    static ObjectNode scaleHeader(JsonNode obj) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("kind", "Scale");
         s.put("apiVersion", "autoscaling/v1");
@@ -20,6 +21,11 @@ final class CustomScale {
         meta.put("uid", om.path("uid").asText());
         meta.put("resourceVersion", om.path("resourceVersion").asText());
         meta.put("creationTimestamp", om.path("creationTimestamp").asText());
+        return s;
+    }
+
+    static ObjectNode scaleOf(ObjectNode obj, JsonNode scale) {
+        ObjectNode s = scaleHeader(obj);
         s.putObject("spec").put("replicas", at(obj, scale.path("specReplicasPath").asText()).asInt(0));
         ObjectNode st = s.putObject("status");
         st.put("replicas", at(obj, scale.path("statusReplicasPath").asText()).asInt(0));

@@ -140,16 +140,7 @@ public final class Subresources {
             return CustomScale.scaleOf(o.tree(), custom);
         }
         ObjectNode obj = o.tree();
-        ObjectNode s = Json.MAPPER.createObjectNode();
-        s.put("kind", "Scale");
-        s.put("apiVersion", "autoscaling/v1");
-        ObjectNode meta = s.putObject("metadata");
-        JsonNode om = obj.path("metadata");
-        meta.put("name", om.path("name").asText());
-        if (om.has("namespace")) meta.put("namespace", om.path("namespace").asText());
-        meta.put("uid", om.path("uid").asText());
-        meta.put("resourceVersion", om.path("resourceVersion").asText());
-        meta.put("creationTimestamp", om.path("creationTimestamp").asText());
+        ObjectNode s = CustomScale.scaleHeader(obj);
         s.putObject("spec").put("replicas", obj.path("spec").path("replicas").asInt(1));
         ObjectNode st = s.putObject("status");
         st.put("replicas", obj.path("status").path("replicas").asInt(0));
