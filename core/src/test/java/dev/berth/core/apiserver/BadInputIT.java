@@ -131,6 +131,15 @@ class BadInputIT {
     }
 
     @Test
+    void aHugeStringUnderTheBodyLimitIsRefusedByTheSizeRuleNotByACrash() throws Exception {
+        String huge = "x".repeat(2 * 1024 * 1024);
+        JsonNode s = status(http.send("POST", "/api/v1/namespaces/default/configmaps",
+                "{\"metadata\":{\"name\":\"huge\"},\"data\":{\"k\":\"" + huge + "\"}}"), 422);
+        assertThat(s.path("message").asText()).contains("is invalid", "Too long", "1048576");
+        assertThat(http.get("/api/v1/namespaces").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void deepNestingIsRefusedWithoutCrash() throws Exception {
         String deep = "{\"metadata\":{\"name\":\"deep\"},\"data\":" + "{\"a\":".repeat(5000) + "1" + "}".repeat(5000) + "}";
         status(http.send("POST", "/api/v1/namespaces/default/configmaps", deep), 400);
