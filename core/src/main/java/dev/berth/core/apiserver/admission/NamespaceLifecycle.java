@@ -35,7 +35,11 @@ public final class NamespaceLifecycle implements AdmissionPlugin {
             return;
         }
         String ns = r.namespace();
-        CachedObject n = storage.find(namespaces, "", ns);
+        // the cache almost always has the namespace already; only a miss pays for a fresh read
+        CachedObject n = storage.cache().resource(namespaces.storage()).get(namespaces.key("", ns));
+        if (n == null) {
+            n = storage.find(namespaces, "", ns);
+        }
         if (n == null) {
             throw ApiException.notFound("", "namespaces", ns);
         }
