@@ -4,6 +4,7 @@ import dev.berth.core.controller.runtime.ApiDiscovery;
 import dev.berth.core.controller.runtime.ApiResource;
 import dev.berth.core.controller.runtime.Controller;
 import dev.berth.core.controller.runtime.WorkQueue;
+import dev.berth.core.controller.runtime.Component;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * caches are filled runs {@link GarbageCollectorReconciler} over the objects that events point at.
  * Event handlers only look up the graph in memory and enqueue.
  */
-public final class GarbageCollector implements AutoCloseable {
+public final class GarbageCollector implements Component {
     public static final Duration REDISCOVERY_INTERVAL = Duration.ofSeconds(30);
     public static final int DEFAULT_WORKERS = 4;
     /** Resources Kubernetes' collector leaves out as well: many, short-lived, never owners. */
@@ -51,7 +52,13 @@ public final class GarbageCollector implements AutoCloseable {
                 new GarbageCollectorReconciler(monitors, new ObjectWriter(client), queue), workers);
     }
 
+    @Override
+    public String name() {
+        return "garbage-collector";
+    }
+
     /** Discovers and watches resources now; the workers start once every cache is filled. */
+    @Override
     public void start() {
         discoverQuietly();
         scheduler.scheduleWithFixedDelay(this::startWorkersWhenSynced, 50, 50, TimeUnit.MILLISECONDS);
@@ -60,6 +67,7 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     /** True once the caches were filled and the workers run. */
+    @Override
     public boolean isReady() {
         return workersStarted;
     }

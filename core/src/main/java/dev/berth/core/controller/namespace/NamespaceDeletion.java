@@ -2,6 +2,7 @@ package dev.berth.core.controller.namespace;
 
 import dev.berth.core.controller.runtime.Controller;
 import dev.berth.core.controller.runtime.WorkQueue;
+import dev.berth.core.controller.runtime.Component;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -14,7 +15,7 @@ import java.time.Duration;
  * The namespace lifecycle controller: a namespace informer whose handlers enqueue the names of
  * namespaces being deleted, and workers running {@link NamespaceReconciler}.
  */
-public final class NamespaceDeletion implements AutoCloseable {
+public final class NamespaceDeletion implements Component {
     public static final int DEFAULT_WORKERS = 2;
     /** Kubernetes' namespace controller backs off from 5 ms to 60 s while content remains. */
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
@@ -53,7 +54,13 @@ public final class NamespaceDeletion implements AutoCloseable {
         }
     }
 
+    @Override
+    public String name() {
+        return "namespace";
+    }
+
     /** Starts the informer, and the workers once it has listed the namespaces. */
+    @Override
     public void start() {
         informer.start().thenRun(() -> {
             controller.start();
@@ -62,6 +69,7 @@ public final class NamespaceDeletion implements AutoCloseable {
     }
 
     /** True once the namespaces were listed and the workers run. */
+    @Override
     public boolean isReady() {
         return started;
     }
