@@ -47,6 +47,9 @@ public record FieldError(String type, String field, String detail, String value)
 
     /** The message kubectl prints after the field: {@code Invalid value: "x": must be ...}. */
     public String message() {
+        if (!type.startsWith("FieldValue")) {
+            return detail; // a cause of another kind (DisruptionBudget, ...) is its own message
+        }
         String kind = switch (type) {
             case "FieldValueInvalid" -> "Invalid value";
             case "FieldValueRequired" -> "Required value";

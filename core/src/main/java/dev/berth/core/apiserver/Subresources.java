@@ -234,6 +234,15 @@ public final class Subresources {
         }
     }
 
+    /** Kubernetes refuses an eviction when the budget has recorded this many evictions it has not yet seen happen. */
+    static final int MAX_DISRUPTED_PODS = 2000;
+
+    /**
+     * The eviction API: deletes the pod unless that would break its PodDisruptionBudget. A granted
+     * eviction takes one of the budget's {@code disruptionsAllowed} and records the pod under
+     * {@code status.disruptedPods} (a conditional write, so concurrent evictions cannot both take
+     * the last one) before the pod is deleted.
+     */
     private ApiResponse evict(ApiRequest req, ResourceType type, String ns, String name, UserInfo user) {
         ResourceStorage.DeleteOptions opts = ResourceStorage.DeleteOptions.DEFAULT;
         if (req.body().length > 0) {
@@ -245,8 +254,117 @@ public final class Subresources {
                     d.path("preconditions").hasNonNull("resourceVersion") ? d.path("preconditions").get("resourceVersion").asText() : null,
                     false);
         }
+        ResourceStorage.WriteOptions write = handlers.writeOptions(req, user);
+        JsonNode pod = Json.parse(storage.get(type, ns, name).json());
+        if (!canIgnoreBudget(pod)) {
+            takeDisruption(ns, name, pod, write);
+        }
+        if (write.dryRun()) {
+            return ApiResponse.Full.json(201, StatusErrors.success("policy", "Eviction", name, null));
+        }
         storage.delete(type, ns, name, opts, user);
         return ApiResponse.Full.json(201, StatusErrors.success("policy", "Eviction", name, null));
+    }
+
+    /** As Kubernetes: pods that are not running, or already going, are evicted without asking a budget. */
+    private static boolean canIgnoreBudget(JsonNode pod) {
+        String phase = pod.path("status").path("phase").asText("");
+        return phase.equals("Succeeded") || phase.equals("Failed") || phase.equals("Pending")
+                || pod.path("metadata").hasNonNull("deletionTimestamp");
+    }
+
+    private static boolean isReady(JsonNode pod) {
+        for (JsonNode c : pod.path("status").path("conditions")) {
+            if ("Ready".equals(c.path("type").asText())) {
+                return "True".equals(c.path("status").asText());
+            }
+        }
+        return false;
+    }
+
+    private void takeDisruption(String ns, String podName, JsonNode pod, ResourceStorage.WriteOptions write) {
+        ResourceType pdbType = registry.find("policy", "v1", "poddisruptionbudgets").orElse(null);
+        if (pdbType == null) {
+            return;
+        }
+        java.util.Map<String, String> labels = pod.path("metadata").has("labels")
+                ? Json.MAPPER.convertValue(pod.path("metadata").path("labels"),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() {
+                })
+                : java.util.Map.of();
+        for (int attempt = 0; ; attempt++) {
+            storage.fresh();
+            List<CachedObject> budgets = storage.cache().resource(pdbType.storage()).list(pdbType.namespacePrefix(ns))
+                    .stream().filter(b -> selects(Json.parse(b.json()), labels)).toList();
+            if (budgets.isEmpty()) {
+                return;
+            }
+            if (budgets.size() > 1) {
+                throw ApiException.internal("This pod has more than one PodDisruptionBudget, which the eviction "
+                        + "subresource does not support.");
+            }
+            CachedObject cached = budgets.getFirst();
+            ObjectNode pdb = (ObjectNode) Json.parse(cached.json());
+            String pdbName = pdb.path("metadata").path("name").asText();
+            JsonNode status = pdb.path("status");
+            long desiredHealthy = status.path("desiredHealthy").asLong(0);
+            long currentHealthy = status.path("currentHealthy").asLong(0);
+            if (!isReady(pod)) {
+                // an unhealthy pod does not count towards the budget: evicting it costs nothing
+                if ("AlwaysAllow".equals(pdb.path("spec").path("unhealthyPodEvictionPolicy").asText())) {
+                    return;
+                }
+                if (currentHealthy >= desiredHealthy && desiredHealthy > 0) {
+                    return;
+                }
+            }
+            if (status.path("observedGeneration").asLong(0) < pdb.path("metadata").path("generation").asLong(0)) {
+                throw tooManyRequests("The disruption budget " + pdbName + " is still being processed by the server.");
+            }
+            long allowed = status.path("disruptionsAllowed").asLong(0);
+            if (allowed < 0) {
+                throw ApiException.forbidden("pdb disruptions allowed is negative");
+            }
+            if (status.path("disruptedPods").size() > MAX_DISRUPTED_PODS) {
+                throw ApiException.forbidden("DisruptedPods map too big - too many evictions not confirmed by PDB controller");
+            }
+            if (allowed == 0) {
+                throw tooManyRequests("The disruption budget " + pdbName + " needs " + desiredHealthy
+                        + " healthy pods and has " + currentHealthy + " currently");
+            }
+            if (write.dryRun()) {
+                return;
+            }
+            ObjectNode newStatus = pdb.has("status") ? (ObjectNode) pdb.get("status") : pdb.putObject("status");
+            newStatus.put("disruptionsAllowed", allowed - 1);
+            ObjectNode disrupted = newStatus.has("disruptedPods") && newStatus.get("disruptedPods").isObject()
+                    ? (ObjectNode) newStatus.get("disruptedPods") : newStatus.putObject("disruptedPods");
+            disrupted.put(podName, ResourceStorage.timestamp(storage.clock().instant()));
+            ((ObjectNode) pdb.get("metadata")).put("resourceVersion", Long.toString(cached.modRevision()));
+            try {
+                storage.update(pdbType, ns, pdbName, pdb, write, "status");
+                return;
+            } catch (ApiException e) {
+                if (e.code() != 409 || attempt > 8) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean selects(JsonNode pdb, java.util.Map<String, String> labels) {
+        JsonNode selector = pdb.path("spec").path("selector");
+        if (selector.isMissingNode() || selector.isNull()) {
+            return false; // policy/v1: a budget without a selector selects nothing
+        }
+        var parsed = Json.MAPPER.convertValue(selector, io.fabric8.kubernetes.api.model.LabelSelector.class);
+        return dev.berth.core.api.labels.LabelSelector.from(parsed).matches(labels);
+    }
+
+    private static ApiException tooManyRequests(String cause) {
+        return new ApiException(429, "TooManyRequests",
+                "Cannot evict pod as it would violate the pod's disruption budget.", null, null, null,
+                List.of(new FieldError("DisruptionBudget", null, cause, null)), null);
     }
 
     ResourceRegistry registry() {

@@ -1,5 +1,6 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.disruption.DisruptionBudgets;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
@@ -40,7 +41,8 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                new DisruptionBudgets(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
