@@ -62,6 +62,12 @@ public final class ApiHandlers implements ApiHandler {
         this.formats = formats;
     }
 
+    private MetricsApi metricsApi;
+
+    void setMetricsApi(MetricsApi metricsApi) {
+        this.metricsApi = metricsApi;
+    }
+
     public void setReady(boolean ready) {
         this.ready = ready;
     }
@@ -111,6 +117,9 @@ public final class ApiHandlers implements ApiHandler {
                 .orElseThrow(() -> new ApiException(404, "NotFound", "the server could not find the requested resource"));
         if (!type.namespaced() && !info.namespace().isEmpty() && !type.resource().equals("namespaces")) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        }
+        if (type.group().equals("metrics.k8s.io") && metricsApi != null) {
+            return metricsApi.handle(req, info, type);
         }
         if (type.resource().equals("bindings")) {
             if (!info.verb().equals("create") || !info.subresource().isEmpty()) {

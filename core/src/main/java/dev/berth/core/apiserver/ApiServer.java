@@ -96,6 +96,14 @@ public final class ApiServer implements AutoCloseable {
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
                 config.authenticator(), config.authorizer(), subresources, formats);
         subresources.setHandlers(handlers);
+        handlers.setMetricsApi(new MetricsApi(resourceMetrics, storage, registry));
+    }
+
+    private final dev.berth.core.metrics.ResourceMetrics resourceMetrics = new dev.berth.core.metrics.ResourceMetrics();
+
+    /** The resource metrics this server serves as metrics.k8s.io; a scraper fills them. */
+    public dev.berth.core.metrics.ResourceMetrics resourceMetrics() {
+        return resourceMetrics;
     }
 
     public ResourceType type(String group, String resource) {

@@ -103,6 +103,13 @@ public final class BuiltinResources {
                 CertificateSigningRequest.class, Set.of("status", "approval")));
         r.add(t("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"), NO_SHORT,
                 CustomResourceDefinition.class, Set.of("status")));
+        // metrics.k8s.io/v1beta1: read-only, served from memory (never stored)
+        r.add(new ResourceType("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, NO_SHORT, NO_SHORT,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class, Set.of(), "metrics.k8s.io/nodes",
+                List.of("get", "list")));
+        r.add(new ResourceType("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, NO_SHORT, NO_SHORT,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class, Set.of(), "metrics.k8s.io/pods",
+                List.of("get", "list")));
         return r;
     }
 
