@@ -2,6 +2,7 @@ package dev.berth.core.controller;
 
 import dev.berth.core.controller.disruption.DisruptionBudgets;
 import dev.berth.core.controller.gc.GarbageCollector;
+import dev.berth.core.controller.podautoscaler.HorizontalPodAutoscalers;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
@@ -42,7 +43,8 @@ public final class ControllerManager implements AutoCloseable {
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
-                new DisruptionBudgets(context));
+                new DisruptionBudgets(context),
+                new HorizontalPodAutoscalers(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
