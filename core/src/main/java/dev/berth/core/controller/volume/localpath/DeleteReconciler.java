@@ -23,6 +23,9 @@ final class DeleteReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String key) {
+        if (!LocalPathProvisioner.cachesSynced(informers)) {
+            return Result.requeueAfter(LocalPathProvisioner.SYNC_WAIT);
+        }
         PersistentVolume volume = informers.get(PersistentVolume.class, key);
         if (!shouldDelete(volume)) {
             return Result.done();

@@ -15,6 +15,9 @@ import java.util.function.Predicate;
 
 /** The local-path provisioner: a loop provisioning claims and a loop deleting released volumes. */
 public final class LocalPathProvisioner implements Component {
+    /** How long a reconcile waits for the caches to fill before it looks again. */
+    static final java.time.Duration SYNC_WAIT = java.time.Duration.ofMillis(200);
+
     private final Informers informers;
     private final ControlLoop claims;
     private final ControlLoop volumes;
@@ -92,6 +95,12 @@ public final class LocalPathProvisioner implements Component {
                 claims.enqueue(c);
             }
         }
+    }
+
+    /** True once the caches of volumes, claims, classes and nodes have listed their objects. */
+    static boolean cachesSynced(Informers informers) {
+        return informers.of(PersistentVolume.class).hasSynced() && informers.of(PersistentVolumeClaim.class).hasSynced()
+                && informers.of(StorageClass.class).hasSynced() && informers.of(Node.class).hasSynced();
     }
 
     @Override

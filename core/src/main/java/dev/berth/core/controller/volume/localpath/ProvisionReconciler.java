@@ -32,6 +32,9 @@ final class ProvisionReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String key) {
+        if (!LocalPathProvisioner.cachesSynced(informers)) {
+            return Result.requeueAfter(LocalPathProvisioner.SYNC_WAIT);
+        }
         PersistentVolumeClaim claim = informers.get(PersistentVolumeClaim.class, key);
         if (claim == null || claim.getSpec() == null || claim.getMetadata().getDeletionTimestamp() != null) {
             return Result.done();

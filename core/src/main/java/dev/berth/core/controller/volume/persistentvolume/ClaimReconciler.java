@@ -45,6 +45,9 @@ final class ClaimReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String key) {
+        if (!PersistentVolumes.cachesSynced(informers)) {
+            return Result.requeueAfter(PersistentVolumes.SYNC_WAIT); // a half-filled cache would make bound claims look Lost
+        }
         PersistentVolumeClaim claim = informers.get(PersistentVolumeClaim.class, key);
         if (claim == null || claim.getSpec() == null) {
             return Result.done();
@@ -162,6 +165,10 @@ final class ClaimReconciler implements Reconciler<String> {
             return;
         }
         PersistentVolume volume = informers.get(PersistentVolume.class, volumeName);
+        if (volume == null) {
+            // the cache may lag behind a volume just created: ask the API before declaring the claim Lost
+            volume = context.client().persistentVolumes().withName(volumeName).get();
+        }
         if (volume == null) {
             writes.updateClaimStatusWithEvent(claim, "Lost", null, EventRecorder.WARNING, "ClaimLost",
                     "Bound claim has lost its PersistentVolume. Data on the volume is lost!");

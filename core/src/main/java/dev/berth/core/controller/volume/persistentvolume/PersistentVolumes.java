@@ -20,6 +20,9 @@ public final class PersistentVolumes implements Component {
     /** Index of volumes by the {@code namespace/name} of the claim their claimRef names. */
     static final String BY_CLAIM = "persistentvolume-claimRef";
 
+    /** How long a reconcile waits for the caches to fill before it looks again. */
+    static final java.time.Duration SYNC_WAIT = java.time.Duration.ofMillis(200);
+
     private final Informers informers;
     private final ControlLoop claims;
     private final ControlLoop volumes;
@@ -111,9 +114,10 @@ public final class PersistentVolumes implements Component {
         }
     }
 
-    /** Reconciles one claim on the caller's thread (tests). */
-    void syncClaim(String key) {
-        claims.processOne(key);
+    /** True once the caches of volumes, claims and classes have listed their objects. */
+    static boolean cachesSynced(Informers informers) {
+        return informers.of(PersistentVolume.class).hasSynced() && informers.of(PersistentVolumeClaim.class).hasSynced()
+                && informers.of(StorageClass.class).hasSynced();
     }
 
     @Override

@@ -35,6 +35,9 @@ final class VolumeReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String key) {
+        if (!PersistentVolumes.cachesSynced(informers)) {
+            return Result.requeueAfter(PersistentVolumes.SYNC_WAIT);
+        }
         PersistentVolume volume = informers.get(PersistentVolume.class, key);
         if (volume == null || volume.getSpec() == null) {
             return Result.done();
