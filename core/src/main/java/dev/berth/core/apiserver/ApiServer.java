@@ -78,6 +78,7 @@ public final class ApiServer implements AutoCloseable {
         admission.add(new CustomResourceAdmission(customResources));
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
+        admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
@@ -168,6 +169,7 @@ public final class ApiServer implements AutoCloseable {
                 createQuietly(pcs, "", pc, system);
             }
         }
+        bootstrapLocalPathStorageClass(system);
         ResourceType svc = type("", "services");
         if (storage.find(svc, "default", "kubernetes") == null) {
             String ip = allocator.address(1);
@@ -193,6 +195,27 @@ public final class ApiServer implements AutoCloseable {
             p.put("targetPort", port);
             createQuietly(svc, "default", s, system);
         }
+    }
+
+    /**
+     * The default StorageClass {@code local-path}, served by the local-path provisioner, created when
+     * absent and never overwritten: a class the user changed (or a default taken away) stays so.
+     */
+    private void bootstrapLocalPathStorageClass(UserInfo system) {
+        ResourceType scs = type("storage.k8s.io", "storageclasses");
+        if (storage.find(scs, "", "local-path") != null) {
+            return;
+        }
+        ObjectNode sc = Json.MAPPER.createObjectNode();
+        sc.put("apiVersion", "storage.k8s.io/v1");
+        sc.put("kind", "StorageClass");
+        ObjectNode meta = sc.putObject("metadata");
+        meta.put("name", "local-path");
+        meta.putObject("annotations").put("storageclass.kubernetes.io/is-default-class", "true");
+        sc.put("provisioner", "berth.dev/local-path");
+        sc.put("reclaimPolicy", "Delete");
+        sc.put("volumeBindingMode", "WaitForFirstConsumer");
+        createQuietly(scs, "", sc, system);
     }
 
     private void createQuietly(ResourceType t, String ns, ObjectNode body, UserInfo user) {

@@ -8,6 +8,8 @@ import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
+import dev.berth.core.controller.volume.localpath.LocalPathProvisioner;
+import dev.berth.core.controller.volume.persistentvolume.PersistentVolumes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,9 @@ public final class ControllerManager implements AutoCloseable {
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
                 new DisruptionBudgets(context),
-                new HorizontalPodAutoscalers(context));
+                new HorizontalPodAutoscalers(context),
+                new PersistentVolumes(context),
+                new LocalPathProvisioner(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
