@@ -42,7 +42,8 @@ public final class ControllerManager implements AutoCloseable {
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
-                new DisruptionBudgets(context));
+                new DisruptionBudgets(context),
+                new dev.berth.core.controller.resourcequota.ResourceQuotas(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
