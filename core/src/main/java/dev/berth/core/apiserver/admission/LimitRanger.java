@@ -44,6 +44,7 @@ public final class LimitRanger implements AdmissionPlugin {
     public void mutate(AdmissionRequest r) {
         if (r.object() instanceof Pod pod && r.operation() == AdmissionRequest.Operation.CREATE
                 && r.subresource().isEmpty() && pod.getSpec() != null) {
+            storage.fresh();
             List<LimitRange> ranges = rangesOf(r.namespace());
             if (!ranges.isEmpty()) {
                 applyDefaults(pod, ranges);
@@ -62,6 +63,7 @@ public final class LimitRanger implements AdmissionPlugin {
                 errors.addAll(podErrors(lr, pod));
             }
         } else if (r.object() instanceof PersistentVolumeClaim pvc && r.operation() != AdmissionRequest.Operation.DELETE) {
+            storage.fresh();
             for (LimitRange lr : rangesOf(r.namespace())) {
                 errors.addAll(pvcErrors(lr, pvc));
             }
@@ -71,8 +73,8 @@ public final class LimitRanger implements AdmissionPlugin {
         }
     }
 
+    /** The namespace's ranges as cached (the caller waits for the cache to be fresh where it matters). */
     private List<LimitRange> rangesOf(String ns) {
-        storage.fresh();
         List<LimitRange> out = new ArrayList<>();
         for (CachedObject o : storage.cache().resource(limitRanges.storage()).list(limitRanges.namespacePrefix(ns))) {
             out.add((LimitRange) storage.typed(limitRanges, o));

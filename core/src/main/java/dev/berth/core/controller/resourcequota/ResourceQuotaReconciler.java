@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Recomputes one quota's status: {@code hard} from the spec, {@code used} summed over the
@@ -39,6 +40,8 @@ import java.util.TreeSet;
 final class ResourceQuotaReconciler implements Reconciler<String> {
     /** How often every quota is recomputed whatever happened, as Kubernetes' default resync. */
     static final Duration RESYNC = Duration.ofMinutes(5);
+    /** How long a worker waits for the cache of a kind it has just started to watch. */
+    static final Duration CACHE_WAIT = Duration.ofSeconds(30);
 
     /** Core kinds counted from the shared informers beyond pods, services and claims. */
     static final Map<String, Class<? extends HasMetadata>> COUNTED_ONLY = Map.of(
@@ -58,24 +61,46 @@ final class ResourceQuotaReconciler implements Reconciler<String> {
 
     private final ControllerContext context;
     private final Informers informers;
+    private final Consumer<Class<? extends HasMetadata>> watchCounted;
 
-    ResourceQuotaReconciler(ControllerContext context) {
+    /** @param watchCounted starts watching a kind that is only counted, the first time a quota counts it */
+    ResourceQuotaReconciler(ControllerContext context, Consumer<Class<? extends HasMetadata>> watchCounted) {
         this.context = context;
         this.informers = context.informers();
+        this.watchCounted = watchCounted;
     }
 
     @Override
-    public Result reconcile(String key) {
+    public Result reconcile(String key) throws Exception {
         ResourceQuota quota = informers.get(ResourceQuota.class, key);
         if (quota == null || quota.getMetadata().getDeletionTimestamp() != null) {
             return Result.done();
         }
         SortedMap<String, Amount> hard = ResourceLists.of(quota.getSpec() == null ? null : quota.getSpec().getHard());
         SortedMap<String, Amount> used = ResourceLists.of(quota.getStatus() == null ? null : quota.getStatus().getUsed());
+        for (var e : COUNTED_ONLY.entrySet()) {
+            if (!QuotaEvaluation.matchingResources("", e.getKey(), hard.keySet()).isEmpty()) {
+                watchCounted.accept(e.getValue());
+                awaitCache(e.getValue());
+            }
+        }
         used.putAll(usage(quota, hard.keySet()));
         used = ResourceLists.mask(used, hard.keySet());
         writeStatus(quota, hard, used);
         return Result.requeueAfter(RESYNC);
+    }
+
+    /** A cache started just now must be filled before it is counted (real time: it is network I/O). */
+    private void awaitCache(Class<? extends HasMetadata> type) throws InterruptedException {
+        var informer = informers.of(type);
+        long deadline = System.nanoTime() + CACHE_WAIT.toNanos();
+        while (!informer.hasSynced()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cache of " + type.getSimpleName() + " did not fill within "
+                        + CACHE_WAIT.toSeconds() + "s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** The usage of every resource in {@code names} that some kind of object uses. */

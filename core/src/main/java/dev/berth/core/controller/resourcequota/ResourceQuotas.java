@@ -1,6 +1,7 @@
 package dev.berth.core.controller.resourcequota;
 
 import dev.berth.core.api.quota.QuotaEvaluation;
+import dev.berth.core.api.quota.ResourceLists;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
@@ -29,10 +30,12 @@ public final class ResourceQuotas implements Component {
 
     private final ControlLoop loop;
     private final Informers informers;
+    private final java.util.Set<Class<?>> watchedCounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ResourceQuotas(ControllerContext context) {
         this.informers = context.informers();
-        this.loop = new ControlLoop("resourcequota", context, new ResourceQuotaReconciler(context), DEFAULT_WORKERS);
+        this.loop = new ControlLoop("resourcequota", context, new ResourceQuotaReconciler(context, this::watchCounted),
+                DEFAULT_WORKERS);
         informers.of(ResourceQuota.class).addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ResourceQuota q) {
@@ -41,7 +44,7 @@ public final class ResourceQuotas implements Component {
 
             @Override
             public void onUpdate(ResourceQuota old, ResourceQuota q) {
-                if (!Objects.equals(old.getSpec(), q.getSpec())) {
+                if (!Objects.equals(old.getSpec(), q.getSpec()) || needsUsage(q)) {
                     loop.enqueue(q);
                 }
             }
@@ -55,12 +58,29 @@ public final class ResourceQuotas implements Component {
                 && !QuotaEvaluation.countsAgainstQuota(pod, clock.instant()));
         watch(Service.class, (old, svc) -> !Objects.equals(typeOf(old), typeOf(svc))
                 || !Objects.equals(portsOf(old), portsOf(svc)));
+        watchedCounts.add(ResourceQuota.class);
+        watch(ResourceQuota.class, (old, q) -> false);
         watch(PersistentVolumeClaim.class, (old, pvc) -> !Objects.equals(
                 QuotaEvaluation.usage("", QuotaEvaluation.PVCS, old, clock.instant()),
                 QuotaEvaluation.usage("", QuotaEvaluation.PVCS, pvc, clock.instant())));
-        for (Class<? extends HasMetadata> counted : ResourceQuotaReconciler.COUNTED_ONLY.values()) {
-            watch(counted, (old, obj) -> false);
+    }
+
+    /**
+     * Watches a kind that is only counted the first time a quota counts it, so that a cluster
+     * without such quotas keeps no cache of, say, every Secret.
+     */
+    private void watchCounted(Class<? extends HasMetadata> type) {
+        if (watchedCounts.add(type)) {
+            watch(type, (old, obj) -> false);
         }
+    }
+
+    /** Status hard differs from the spec, or some limited resource has no usage: as Kubernetes' addQuota. */
+    private static boolean needsUsage(ResourceQuota q) {
+        var hard = ResourceLists.of(q.getSpec() == null ? null : q.getSpec().getHard());
+        var statusHard = ResourceLists.of(q.getStatus() == null ? null : q.getStatus().getHard());
+        var used = ResourceLists.of(q.getStatus() == null ? null : q.getStatus().getUsed());
+        return !ResourceLists.sameValues(hard, statusHard) || !used.keySet().containsAll(hard.keySet());
     }
 
     private static String typeOf(Service s) {
