@@ -76,11 +76,16 @@ public final class ApiServer implements AutoCloseable {
                 new CustomResourcePatches(config.patches(), customResources), config.clock());
         admission.add(new dev.berth.core.apiserver.admission.DefaultingAndValidation(config.nodePortMin(), config.nodePortMax()));
         admission.add(new CustomResourceAdmission(customResources));
+        // LimitRanger after defaulting, so that its defaults count in the QoS class and the quota
+        admission.add(new dev.berth.core.apiserver.admission.LimitRanger(storage, type("", "limitranges")));
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
+        // ResourceQuota last, as in Kubernetes: it charges only writes every other step admitted
+        admission.add(new dev.berth.core.apiserver.admission.QuotaAdmission(storage, type("", "resourcequotas"),
+                config.clock()));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());
         storage.addHook(allocator);
         Conversions conversions = new Conversions();

@@ -48,7 +48,8 @@ public final class ControllerManager implements AutoCloseable {
                 new DisruptionBudgets(context),
                 new HorizontalPodAutoscalers(context),
                 new PersistentVolumes(context),
-                new LocalPathProvisioner(context));
+                new LocalPathProvisioner(context),
+                new dev.berth.core.controller.resourcequota.ResourceQuotas(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */

@@ -16,8 +16,13 @@ public final class Corpus {
             throw new AssertionError("cannot find the repository root above " + Path.of("").toAbsolutePath());
         }
         Path corpus = dir.getParent().resolve("shared/corpus/kubernetes-website-examples");
+        // a git worktree may sit deeper than the main checkout: look beside the ancestors too
+        for (Path up = dir.getParent(); !Files.isDirectory(corpus) && up.getParent() != null; up = up.getParent()) {
+            corpus = up.getParent().resolve("shared/corpus/kubernetes-website-examples");
+        }
         if (!Files.isDirectory(corpus)) {
-            throw new AssertionError("the manifest corpus is missing at " + corpus
+            throw new AssertionError("the manifest corpus is missing at "
+                    + dir.getParent().resolve("shared/corpus/kubernetes-website-examples")
                     + " (it lives in shared/corpus beside the repository)");
         }
         return corpus;
