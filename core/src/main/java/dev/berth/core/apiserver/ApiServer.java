@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.api.ApiException;
 import dev.berth.core.api.Json;
 import dev.berth.core.apiserver.admission.AdmissionChain;
+import dev.berth.core.apiserver.admission.DefaultTolerationSeconds;
 import dev.berth.core.apiserver.admission.AdmissionPlugin;
 import dev.berth.core.apiserver.admission.NamespaceLifecycle;
 import dev.berth.core.apiserver.admission.PodCreation;
@@ -78,6 +79,10 @@ public final class ApiServer implements AutoCloseable {
         admission.add(new CustomResourceAdmission(customResources));
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
+        // DefaultTolerationSeconds is always on, as in Kubernetes; one among extraAdmission replaces the lab default
+        if (config.extraAdmission().stream().noneMatch(p -> p instanceof DefaultTolerationSeconds)) {
+            admission.add(DefaultTolerationSeconds.labDefaults());
+        }
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         this.allocator = new ServiceAllocator(config.store(), config.serviceCidr(), config.nodePortMin(), config.nodePortMax());

@@ -40,7 +40,9 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                new dev.berth.core.controller.nodeipam.NodeIpam(context),
+                new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
