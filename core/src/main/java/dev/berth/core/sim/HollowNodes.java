@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +87,7 @@ public final class HollowNodes implements AutoCloseable {
         volatile Instant lastLeaseRenew;
         volatile Instant lastStatusReport;
         volatile Lease lease;
+        volatile boolean leaseCreateTried;
         volatile PodAddresses addresses;
 
         NodeState(HollowNodeSpec spec) {
@@ -281,6 +281,29 @@ public final class HollowNodes implements AutoCloseable {
     // ---- nodes ----
 
     private Result reconcileNode(String name) {
+        return retryConflictNow(() -> reconcileNodeOnce(name));
+    }
+
+    private Result reconcilePod(String key) {
+        return retryConflictNow(() -> reconcilePodOnce(key));
+    }
+
+    /**
+     * A write refused with 409 Conflict was based on a cache a moment behind: look again at once
+     * (the informer catches up within milliseconds) rather than after a backoff on the clock.
+     */
+    private static Result retryConflictNow(java.util.function.Supplier<Result> reconcile) {
+        try {
+            return reconcile.get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return Result.requeueAfter(Duration.ZERO);
+            }
+            throw e;
+        }
+    }
+
+    private Result reconcileNodeOnce(String name) {
         NodeState s = nodes.get(name);
         if (s == null || !s.running) {
             return Result.done();
@@ -288,7 +311,7 @@ public final class HollowNodes implements AutoCloseable {
         Instant now = clock.instant();
         Node node = nodeInformer.getStore().getByKey(name);
         if (node == null) {
-            node = register(s);
+            node = register(s, now);
         }
         NodeStatus desired = NodeStatuses.desired(s.spec, node.getStatus(), now);
         if (NodeStatuses.needsUpdate(node.getStatus(), desired, now, options.statusReportInterval())) {
@@ -305,13 +328,17 @@ public final class HollowNodes implements AutoCloseable {
         Instant nextLease = s.lastLeaseRenew.plus(options.leaseRenewInterval());
         Instant nextStatus = s.lastStatusReport.plus(options.statusReportInterval());
         Instant next = nextLease.isBefore(nextStatus) ? nextLease : nextStatus;
-        return Result.requeueAfter(Duration.between(now, next).isNegative() ? Duration.ZERO : Duration.between(now, next));
+        return at(next);
     }
 
-    private Node register(NodeState s) {
+    /** Creates the Node with its status in one request (the API takes a node's status on create, as Kubernetes'). */
+    private Node register(NodeState s, Instant now) {
         Node node;
         try {
-            node = client.nodes().resource(NodeStatuses.registration(s.spec)).create();
+            Node fresh = NodeStatuses.registration(s.spec);
+            fresh.setStatus(NodeStatuses.desired(s.spec, null, now));
+            node = client.nodes().resource(fresh).create();
+            s.lastStatusReport = now;
             log.debug("registered node {}", s.spec.name());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
@@ -345,7 +372,8 @@ public final class HollowNodes implements AutoCloseable {
                 s.lease = null; // someone else changed or removed it: start from what the API holds
             }
         }
-        Lease existing = client.leases().inNamespace(LEASE_NAMESPACE).withName(name).get();
+        Lease existing = s.leaseCreateTried ? client.leases().inNamespace(LEASE_NAMESPACE).withName(name).get() : null;
+        s.leaseCreateTried = true; // the first time, create without asking: one request per node less at start
         Lease wanted = new LeaseBuilder(existing != null ? existing : new Lease())
                 .editOrNewMetadata().withName(name).withNamespace(LEASE_NAMESPACE)
                 .withOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
@@ -365,7 +393,7 @@ public final class HollowNodes implements AutoCloseable {
 
     // ---- pods ----
 
-    private Result reconcilePod(String key) {
+    private Result reconcilePodOnce(String key) {
         Pod pod = podInformer.getStore().getByKey(key);
         if (pod == null) {
             forget(key);
@@ -416,7 +444,7 @@ public final class HollowNodes implements AutoCloseable {
         Instant started = PodStatuses.startedAt(status);
         Instant end = (started != null ? started : now).plus(runTime);
         if (now.isBefore(end)) {
-            return Result.requeueAfter(Duration.between(now, end));
+            return at(end);
         }
         int exitCode = "true".equals(annotation(pod, FAIL_ANNOTATION)) ? 1 : 0;
         client.pods().inNamespace(pod.getMetadata().getNamespace())
@@ -517,14 +545,17 @@ public final class HollowNodes implements AutoCloseable {
         nodeInformer.stop();
     }
 
-    /** For tests and the command: how many nodes this process runs. */
+    /** How many nodes this process runs. */
     public int size() {
         return nodes.size();
     }
 
-    static List<String> sorted(Collection<String> c) {
-        List<String> l = new ArrayList<>(c);
-        l.sort(null);
-        return l;
+    /**
+     * Looks again at {@code at}: the delay is measured from the clock as it is now, not as it was
+     * when the reconcile began, since the queue adds it to the present time.
+     */
+    private Result at(Instant at) {
+        Duration d = Duration.between(clock.instant(), at);
+        return Result.requeueAfter(d.isNegative() ? Duration.ZERO : d);
     }
 }

@@ -23,6 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class HollowNodesIT {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void patience() {
+        // a shared build machine can be slow: allow for it, the assertions are about order, not speed
+        org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(30));
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void resetPatience() {
+        org.awaitility.Awaitility.reset();
+    }
     @TempDir
     Path dir;
     SimHarness h;

@@ -59,6 +59,13 @@ public final class NodeIpam implements Component {
             @Override
             public void onDelete(Node node, boolean unknownFinalState) {
                 loop.enqueue(node);
+                // its subnet is free after this key: nodes refused for want of one try again
+                for (Node waiting : informer.getStore().list()) {
+                    if (waiting.getSpec() == null || waiting.getSpec().getPodCIDR() == null
+                            || waiting.getSpec().getPodCIDR().isEmpty()) {
+                        loop.enqueue(waiting);
+                    }
+                }
             }
         });
         loop.start();

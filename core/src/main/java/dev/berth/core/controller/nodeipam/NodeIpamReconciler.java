@@ -48,6 +48,18 @@ public final class NodeIpamReconciler implements Reconciler<String> {
 
     @Override
     public synchronized Result reconcile(String name) {
+        try {
+            return reconcileOnce(name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // written from a cache a moment behind: look again at once, not after a backoff on the clock
+                return Result.requeueAfter(java.time.Duration.ZERO);
+            }
+            throw e;
+        }
+    }
+
+    private Result reconcileOnce(String name) {
         recover();
         Node node = nodes.apply(name);
         if (node == null) {

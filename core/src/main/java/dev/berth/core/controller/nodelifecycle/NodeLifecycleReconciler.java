@@ -83,6 +83,18 @@ public final class NodeLifecycleReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String name) {
+        try {
+            return reconcileOnce(name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // written from a cache a moment behind: look again at once, not after a backoff on the clock
+                return Result.requeueAfter(java.time.Duration.ZERO);
+            }
+            throw e;
+        }
+    }
+
+    private Result reconcileOnce(String name) {
         Node node = nodes.apply(name);
         if (node == null) {
             health.remove(name);
@@ -101,8 +113,7 @@ public final class NodeLifecycleReconciler implements Reconciler<String> {
             markPodsNotReady(node, now);
             return Result.done(); // a renewed Lease or a posted status brings it back
         }
-        return Result.requeueAfter(Duration.between(now, deadline).isNegative() ? Duration.ZERO
-                : Duration.between(now, deadline));
+        return at(deadline);
     }
 
     private Health observe(String name, Node node, Instant now) {
@@ -237,5 +248,14 @@ public final class NodeLifecycleReconciler implements Reconciler<String> {
 
     static String timestamp(Instant at) {
         return DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /**
+     * Looks again at {@code at}: the delay is measured from the clock as it is now, not as it was
+     * when the reconcile began, since the queue adds it to the present time.
+     */
+    private Result at(Instant at) {
+        Duration d = Duration.between(clock.instant(), at);
+        return Result.requeueAfter(d.isNegative() ? Duration.ZERO : d);
     }
 }

@@ -51,6 +51,18 @@ public final class TaintEvictionReconciler implements Reconciler<String> {
 
     @Override
     public Result reconcile(String key) {
+        try {
+            return reconcileOnce(key);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // written from a cache a moment behind: look again at once, not after a backoff on the clock
+                return Result.requeueAfter(java.time.Duration.ZERO);
+            }
+            throw e;
+        }
+    }
+
+    private Result reconcileOnce(String key) {
         Pod pod = pods.apply(key);
         if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || pod.getSpec() == null
                 || pod.getSpec().getNodeName() == null) {
@@ -99,7 +111,7 @@ public final class TaintEvictionReconciler implements Reconciler<String> {
             return Result.done();
         }
         firstSeen.putIfAbsent(key, since);
-        return Result.requeueAfter(Duration.between(now, deadline));
+        return at(deadline);
     }
 
     private void evict(Pod pod, String key) {
@@ -131,5 +143,14 @@ public final class TaintEvictionReconciler implements Reconciler<String> {
 
     static String key(Pod pod) {
         return Keys.of(pod);
+    }
+
+    /**
+     * Looks again at {@code at}: the delay is measured from the clock as it is now, not as it was
+     * when the reconcile began, since the queue adds it to the present time.
+     */
+    private Result at(Instant at) {
+        Duration d = Duration.between(clock.instant(), at);
+        return Result.requeueAfter(d.isNegative() ? Duration.ZERO : d);
     }
 }
