@@ -469,20 +469,13 @@ public final class HollowNodes implements AutoCloseable {
         return Result.done();
     }
 
+    /** The pod no longer runs here: its address and reported usage go. */
     private void forget(String key) {
         PodRecord r = pods.remove(key);
-        String nodeName = r != null ? r.nodeName() : null;
-        if (nodeName == null) {
-            // never ran here, or freed already; release any address handed out while it was pending
-            for (NodeState s : nodes.values()) {
-                PodAddresses a = s.addresses;
-                if (a != null) {
-                    a.release(key);
-                }
-            }
-            return;
+        if (r == null) {
+            return; // never given an address here, or released already
         }
-        NodeState s = nodes.get(nodeName);
+        NodeState s = nodes.get(r.nodeName());
         if (s != null && s.addresses != null) {
             s.addresses.release(key);
         }
