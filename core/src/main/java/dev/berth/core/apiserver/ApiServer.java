@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.api.ApiException;
 import dev.berth.core.api.Json;
 import dev.berth.core.apiserver.admission.AdmissionChain;
+import dev.berth.core.apiserver.admission.DefaultTolerationSeconds;
 import dev.berth.core.apiserver.admission.AdmissionPlugin;
 import dev.berth.core.apiserver.admission.NamespaceLifecycle;
 import dev.berth.core.apiserver.admission.PodCreation;
@@ -81,6 +82,11 @@ public final class ApiServer implements AutoCloseable {
         admission.add(new PodCreation());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
+
+        // DefaultTolerationSeconds is always on, as in Kubernetes; one among extraAdmission replaces the lab default
+        if (config.extraAdmission().stream().noneMatch(p -> p instanceof DefaultTolerationSeconds)) {
+            admission.add(DefaultTolerationSeconds.labDefaults());
+        }
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
         // ResourceQuota last, as in Kubernetes: it charges only writes every other step admitted

@@ -49,7 +49,9 @@ public final class ControllerManager implements AutoCloseable {
                 new HorizontalPodAutoscalers(context),
                 new PersistentVolumes(context),
                 new LocalPathProvisioner(context),
-                new dev.berth.core.controller.resourcequota.ResourceQuotas(context));
+                new dev.berth.core.controller.resourcequota.ResourceQuotas(context),
+                new dev.berth.core.controller.nodeipam.NodeIpam(context),
+                new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
