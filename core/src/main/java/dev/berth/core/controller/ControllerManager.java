@@ -2,6 +2,8 @@ package dev.berth.core.controller;
 
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
+import dev.berth.core.controller.serviceaccount.RootCaPublisher;
+import dev.berth.core.controller.serviceaccount.ServiceAccounts;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
@@ -34,13 +36,18 @@ public final class ControllerManager implements AutoCloseable {
     private final List<Component> components;
     private boolean closed;
 
-    private ControllerManager(ControllerContext context) {
+    private ControllerManager(ControllerContext context, String rootCaPem) {
         this.context = context;
         KubernetesClient client = context.client();
         Clock clock = context.clock();
-        this.components = List.of(
+        List<Component> list = new ArrayList<>(List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                ServiceAccounts.create(context)));
+        if (rootCaPem != null) {
+            list.add(RootCaPublisher.create(context, rootCaPem));
+        }
+        this.components = List.copyOf(list);
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
@@ -55,7 +62,15 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Starts every controller on a context; closing the manager closes the context's informers and recorder. */
     public static ControllerManager start(ControllerContext context) {
-        ControllerManager m = new ControllerManager(context);
+        return start(context, null);
+    }
+
+    /**
+     * As {@link #start(ControllerContext)}, also publishing the cluster CA certificate
+     * ({@code rootCaPem}, PEM) as the kube-root-ca.crt ConfigMap in every namespace.
+     */
+    public static ControllerManager start(ControllerContext context, String rootCaPem) {
+        ControllerManager m = new ControllerManager(context, rootCaPem);
         for (Component c : m.components) {
             c.start();
         }
