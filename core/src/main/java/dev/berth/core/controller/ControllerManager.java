@@ -1,5 +1,7 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.endpoints.EndpointsController;
+import dev.berth.core.controller.endpointslice.EndpointSliceController;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.serviceaccount.RootCaPublisher;
@@ -43,7 +45,9 @@ public final class ControllerManager implements AutoCloseable {
         List<Component> list = new ArrayList<>(List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
-                ServiceAccounts.create(context)));
+                ServiceAccounts.create(context),
+                new EndpointsController(context, EndpointsController.DEFAULT_WORKERS),
+                new EndpointSliceController(context, EndpointSliceController.DEFAULT_WORKERS)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }

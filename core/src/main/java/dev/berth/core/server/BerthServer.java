@@ -203,6 +203,7 @@ public final class BerthServer implements AutoCloseable {
 
     private Thread controllerStart;
     private boolean closed;
+    private boolean stopped;
     private long leaderTerm;
 
     private io.fabric8.kubernetes.client.KubernetesClient controllerClient;
@@ -301,6 +302,10 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
             closed = true;
         }
         if (elector != null) {
