@@ -21,14 +21,18 @@ public final class PodEndpoints {
     private PodEndpoints() {
     }
 
-    /** True when the Service has a selector: only then do the controllers manage its endpoints. */
+    /**
+     * True when the Service has a selector: only then do the controllers manage its endpoints. An
+     * empty selector is none (it is omitted on the wire; fabric8 reads it back as an empty map).
+     */
     public static boolean hasSelector(Service service) {
-        return service.getSpec() != null && service.getSpec().getSelector() != null;
+        return service.getSpec() != null && service.getSpec().getSelector() != null
+                && !service.getSpec().getSelector().isEmpty();
     }
 
     /** True when every label of the Service's selector is on the pod (an empty selector selects nothing). */
     public static boolean selects(Service service, Pod pod) {
-        if (!hasSelector(service) || service.getSpec().getSelector().isEmpty()) {
+        if (!hasSelector(service)) {
             return false;
         }
         Map<String, String> labels = pod.getMetadata().getLabels();
