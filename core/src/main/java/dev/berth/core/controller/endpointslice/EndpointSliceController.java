@@ -31,7 +31,7 @@ public final class EndpointSliceController implements Component {
     public EndpointSliceController(ControllerContext context, int workers, int maxEndpointsPerSlice) {
         this.context = context;
         this.loop = new ControlLoop(NAME, context, new EndpointSliceReconciler(context.client(), context.informers(),
-                context.events(), maxEndpointsPerSlice), workers);
+                context.events(), maxEndpointsPerSlice, context.clock()), workers);
     }
 
     public ControlLoop loop() {

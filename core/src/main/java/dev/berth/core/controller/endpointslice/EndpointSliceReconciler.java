@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -46,8 +47,17 @@ public final class EndpointSliceReconciler implements Reconciler<String> {
     private final Informers informers;
     private final EventRecorder events;
     private final int maxPerSlice;
+    private final SliceTracker tracker;
+    /** Writes of the reconcile in progress on this thread: slice name to resourceVersion, and deletions. */
+    private final ThreadLocal<Map<String, String>> writtenVersions = ThreadLocal.withInitial(LinkedHashMap::new);
+    private final ThreadLocal<Set<String>> deletedNames = ThreadLocal.withInitial(HashSet::new);
 
     public EndpointSliceReconciler(KubernetesClient client, Informers informers, EventRecorder events, int maxPerSlice) {
+        this(client, informers, events, maxPerSlice, java.time.Clock.systemUTC());
+    }
+
+    public EndpointSliceReconciler(KubernetesClient client, Informers informers, EventRecorder events, int maxPerSlice,
+                                   java.time.Clock clock) {
         if (maxPerSlice < 1 || maxPerSlice > 1000) {
             throw new IllegalArgumentException("maxEndpointsPerSlice: invalid value " + maxPerSlice
                     + ": must be between 1 and 1000");
@@ -56,6 +66,7 @@ public final class EndpointSliceReconciler implements Reconciler<String> {
         this.informers = informers;
         this.events = events;
         this.maxPerSlice = maxPerSlice;
+        this.tracker = new SliceTracker(clock);
     }
 
     /** The slices of a Service this controller manages, from the cache. */
@@ -74,9 +85,15 @@ public final class EndpointSliceReconciler implements Reconciler<String> {
         Service service = informers.get(Service.class, key);
         if (service == null || service.getMetadata().getDeletionTimestamp() != null
                 || !PodEndpoints.hasSelector(service)) {
+            tracker.forget(key);
             return Result.done();   // gone (the garbage collector takes the owned slices) or user-managed
         }
         List<EndpointSlice> existing = managedSlices(informers, namespace, service.getMetadata().getName());
+        if (!tracker.cacheCaughtUp(key, existing)) {
+            return Result.requeueAfter(Duration.ofMillis(200));   // our last writes are not in the cache yet
+        }
+        writtenVersions.get().clear();
+        deletedNames.get().clear();
         List<Pod> pods = informers.inNamespace(Pod.class, namespace);
         Map<List<EndpointPort>, List<Endpoint>> desired = DesiredEndpoints.compute(service, pods,
                 name -> informers.get(Node.class, name));
@@ -100,6 +117,8 @@ public final class EndpointSliceReconciler implements Reconciler<String> {
             events.warning(service, "FailedToUpdateEndpointSlices",
                     "Error updating Endpoint Slices for Service %s: %s", key, e.getMessage());
             throw e;
+        } finally {
+            tracker.wrote(key, writtenVersions.get(), deletedNames.get());
         }
         return Result.done();
     }
@@ -180,26 +199,29 @@ public final class EndpointSliceReconciler implements Reconciler<String> {
                 && Objects.equals(current.getMetadata().getLabels(), labels)) {
             return;
         }
-        client.resource(new EndpointSliceBuilder(current)
+        EndpointSlice updated = client.resource(new EndpointSliceBuilder(current)
                 .editMetadata().withLabels(labels).endMetadata()
                 .withPorts(ports).withEndpoints(endpoints).build()).update();
+        writtenVersions.get().put(updated.getMetadata().getName(), updated.getMetadata().getResourceVersion());
     }
 
     private void create(Service service, List<EndpointPort> ports, List<Endpoint> endpoints, Map<String, String> labels) {
         String name = service.getMetadata().getName();
         String prefix = (name.length() > 57 ? name.substring(0, 57) : name) + "-";
-        client.resource(new EndpointSliceBuilder()
+        EndpointSlice created = client.resource(new EndpointSliceBuilder()
                 .withNewMetadata().withNamespace(service.getMetadata().getNamespace()).withGenerateName(prefix)
                 .withLabels(labels).withOwnerReferences(owner(service)).endMetadata()
                 .withAddressType("IPv4")
                 .withPorts(ports)
                 .withEndpoints(endpoints)
                 .build()).create();
+        writtenVersions.get().put(created.getMetadata().getName(), created.getMetadata().getResourceVersion());
     }
 
     private void delete(EndpointSlice s) {
         try {
             client.resource(s).withGracePeriod(0).delete();
+            deletedNames.get().add(s.getMetadata().getName());
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
                 throw e;
