@@ -32,7 +32,7 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            // MicroTime fields (Lease renewTime, acquireTime) are java.time values in the fabric8 model
+            // MicroTime fields (Lease acquireTime/renewTime, Event eventTime) are java.time in fabric8's model
             .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .build();
 

@@ -1,9 +1,13 @@
 package dev.berth.core.controller;
 
 import dev.berth.core.controller.disruption.DisruptionBudgets;
+import dev.berth.core.controller.endpoints.EndpointsController;
+import dev.berth.core.controller.endpointslice.EndpointSliceController;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.podautoscaler.HorizontalPodAutoscalers;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
+import dev.berth.core.controller.serviceaccount.RootCaPublisher;
+import dev.berth.core.controller.serviceaccount.ServiceAccounts;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
@@ -38,11 +42,11 @@ public final class ControllerManager implements AutoCloseable {
     private final List<Component> components;
     private boolean closed;
 
-    private ControllerManager(ControllerContext context) {
+    private ControllerManager(ControllerContext context, String rootCaPem) {
         this.context = context;
         KubernetesClient client = context.client();
         Clock clock = context.clock();
-        this.components = List.of(
+        List<Component> list = new ArrayList<>(List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
                 new DisruptionBudgets(context),
@@ -51,7 +55,14 @@ public final class ControllerManager implements AutoCloseable {
                 new LocalPathProvisioner(context),
                 new dev.berth.core.controller.resourcequota.ResourceQuotas(context),
                 new dev.berth.core.controller.nodeipam.NodeIpam(context),
-                new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context));
+                new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context),
+                ServiceAccounts.create(context),
+                new EndpointsController(context, EndpointsController.DEFAULT_WORKERS),
+                new EndpointSliceController(context, EndpointSliceController.DEFAULT_WORKERS)));
+        if (rootCaPem != null) {
+            list.add(RootCaPublisher.create(context, rootCaPem));
+        }
+        this.components = List.copyOf(list);
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
@@ -66,7 +77,15 @@ public final class ControllerManager implements AutoCloseable {
 
     /** Starts every controller on a context; closing the manager closes the context's informers and recorder. */
     public static ControllerManager start(ControllerContext context) {
-        ControllerManager m = new ControllerManager(context);
+        return start(context, null);
+    }
+
+    /**
+     * As {@link #start(ControllerContext)}, also publishing the cluster CA certificate
+     * ({@code rootCaPem}, PEM) as the kube-root-ca.crt ConfigMap in every namespace.
+     */
+    public static ControllerManager start(ControllerContext context, String rootCaPem) {
+        ControllerManager m = new ControllerManager(context, rootCaPem);
         for (Component c : m.components) {
             c.start();
         }

@@ -9,6 +9,9 @@ import dev.berth.core.apiserver.auth.Authenticator;
 import dev.berth.core.apiserver.auth.Authorizer;
 import dev.berth.core.apiserver.auth.CertificateAuthenticator;
 import dev.berth.core.apiserver.auth.TokenAuthenticator;
+import dev.berth.core.controller.leaderelection.ApiLeaseLock;
+import dev.berth.core.controller.leaderelection.LeaderElectionConfig;
+import dev.berth.core.controller.leaderelection.LeaderElector;
 import dev.berth.core.datadir.DataDirLock;
 import dev.berth.core.pki.ServerPki;
 import dev.berth.core.pki.Tls;
@@ -41,6 +44,7 @@ public final class BerthServer implements AutoCloseable {
 
     private final ServerOptions options;
     private final Clock clock;
+    private final LeaderElectionConfig election;
     private DataDirLock lock;
     private Store store;
     private ApiServer api;
@@ -48,8 +52,14 @@ public final class BerthServer implements AutoCloseable {
     private InetSocketAddress address;
 
     public BerthServer(ServerOptions options, Clock clock) {
+        this(options, clock, LeaderElectionConfig.defaults(LeaderElectionConfig.newIdentity()));
+    }
+
+    /** A server competing for the controller manager's Lease as {@code election} says. */
+    public BerthServer(ServerOptions options, Clock clock, LeaderElectionConfig election) {
         this.options = options;
         this.clock = clock;
+        this.election = java.util.Objects.requireNonNull(election, "election");
     }
 
     /** Starts everything; when this returns the API answers and admin.kubeconfig is written. */
@@ -86,7 +96,11 @@ public final class BerthServer implements AutoCloseable {
         }
     }
 
-    /** The in-process controllers are API clients with their own identity, like kube-controller-manager. */
+    /**
+     * The in-process controllers are API clients with their own identity, like kube-controller-manager.
+     * They run only while this replica holds the leader Lease: replicas sharing etcd compete for it,
+     * and the others stand by.
+     */
     private void startControllers(int port) {
         dev.berth.core.pki.CertifiedKey id = pki.ca().issueClient("system:kube-controller-manager",
                 List.of("system:masters"), java.time.Duration.ofDays(365));
@@ -101,12 +115,43 @@ public final class BerthServer implements AutoCloseable {
                 .withRequestTimeout(30_000)
                 .build();
         controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
-        // the controllers' first lists can take a while on a large store: the API is ready before them
+        // a renewal that hangs must not outlast the renew deadline
+        io.fabric8.kubernetes.client.Config electionConfig = new io.fabric8.kubernetes.client.ConfigBuilder(config)
+                .withRequestTimeout((int) election.renewDeadline().toMillis())
+                .withRequestRetryBackoffLimit(0)
+                .build();
+        electionClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(electionConfig).build();
+        electionEvents = new dev.berth.core.controller.runtime.ApiEventRecorder(electionClient, clock,
+                dev.berth.core.controller.ControllerManager.COMPONENT);
+        elector = new LeaderElector(election, new ApiLeaseLock(electionClient, election.namespace(), election.name()),
+                clock, new LeaderElector.Callbacks() {
+            @Override
+            public void startedLeading() {
+                startLeading();
+            }
+
+            @Override
+            public void stoppedLeading() {
+                stopLeading();
+            }
+        }).start();
+    }
+
+    /** Starts the controllers off the election thread: their first lists can take a while on a large store. */
+    private synchronized void startLeading() {
+        if (closed) {
+            return;
+        }
+        long term = ++leaderTerm;
         controllerStart = Thread.ofVirtual().name("controller-start").start(() -> {
+            recordLeaderElection("became leader");
             try {
-                var started = dev.berth.core.controller.ControllerManager.start(controllerClient, clock);
+                var started = dev.berth.core.controller.ControllerManager.start(
+                        dev.berth.core.controller.runtime.ControllerContext.create(controllerClient, clock,
+                                dev.berth.core.controller.ControllerManager.COMPONENT),
+                        pki.ca().certificatePem());
                 synchronized (this) {
-                    if (closed) {
+                    if (closed || term != leaderTerm) {
                         started.close();
                     } else {
                         controllers = started;
@@ -120,11 +165,67 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
+    /** Stops the controllers at once: another replica may take over as soon as the lease expires. */
+    private void stopLeading() {
+        Thread starting;
+        dev.berth.core.controller.ControllerManager running;
+        synchronized (this) {
+            leaderTerm++;
+            starting = controllerStart;
+            running = controllers;
+            controllers = null;
+        }
+        if (running != null) {
+            running.close();
+        }
+        if (starting != null) {
+            try {
+                starting.join();   // a manager still starting closes itself: its term is over
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        recordLeaderElection("stopped leading");
+    }
+
+    /** As client-go: an Event on the Lease, reason LeaderElection, "IDENTITY became leader". */
+    private void recordLeaderElection(String what) {
+        try {
+            io.fabric8.kubernetes.api.model.coordination.v1.Lease lease = electionClient.leases()
+                    .inNamespace(election.namespace()).withName(election.name()).get();
+            if (lease != null) {
+                electionEvents.normal(lease, "LeaderElection", "%s %s", election.identity(), what);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cannot record leader election event: {}", e.toString());
+        }
+    }
+
     private Thread controllerStart;
     private boolean closed;
+    private boolean stopped;
+    private long leaderTerm;
 
     private io.fabric8.kubernetes.client.KubernetesClient controllerClient;
+    private io.fabric8.kubernetes.client.KubernetesClient electionClient;
+    private dev.berth.core.controller.runtime.ApiEventRecorder electionEvents;
+    private LeaderElector elector;
     private dev.berth.core.controller.ControllerManager controllers;
+
+    /** This replica's part in leader election (null before start). */
+    public LeaderElector leaderElection() {
+        return elector;
+    }
+
+    /** True while this replica holds the leader Lease (its controllers run or are starting). */
+    public boolean isLeading() {
+        return elector != null && elector.isLeading();
+    }
+
+    /** The running controllers, or null while this replica stands by. */
+    public synchronized dev.berth.core.controller.ControllerManager controllers() {
+        return controllers;
+    }
 
     private static PatchEngine patchEngine() {
         return Admission.patchEngine();
@@ -201,10 +302,37 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            closed = true;
-            if (controllers != null) {
-                controllers.close();
+            if (stopped) {
+                return;
             }
+            stopped = true;
+            closed = true;
+        }
+        if (elector != null) {
+            elector.close();   // a leader stops its controllers and releases the lease
+        }
+        Thread starting;
+        dev.berth.core.controller.ControllerManager running;
+        synchronized (this) {
+            starting = controllerStart;
+            running = controllers;
+            controllers = null;
+        }
+        if (running != null) {
+            running.close();
+        }
+        if (starting != null) {
+            try {
+                starting.join(java.time.Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (electionEvents != null) {
+            electionEvents.close();
+        }
+        if (electionClient != null) {
+            electionClient.close();
         }
         if (controllerClient != null) {
             controllerClient.close();
