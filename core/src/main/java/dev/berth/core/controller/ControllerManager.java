@@ -1,6 +1,8 @@
 package dev.berth.core.controller;
 
 import dev.berth.core.controller.gc.GarbageCollector;
+import dev.berth.core.controller.job.Jobs;
+import dev.berth.core.controller.job.TtlAfterFinished;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
@@ -40,7 +42,9 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                new Jobs(context, Jobs.DEFAULT_WORKERS),
+                new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
