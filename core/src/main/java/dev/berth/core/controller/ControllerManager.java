@@ -1,5 +1,6 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.cronjob.CronJobs;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.job.Jobs;
 import dev.berth.core.controller.job.TtlAfterFinished;
@@ -44,7 +45,8 @@ public final class ControllerManager implements AutoCloseable {
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
                 new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
                 new Jobs(context, Jobs.DEFAULT_WORKERS),
-                new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS));
+                new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS),
+                new CronJobs(context, CronJobs.DEFAULT_WORKERS));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
