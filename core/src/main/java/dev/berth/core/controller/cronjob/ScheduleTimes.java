@@ -14,8 +14,8 @@ import java.time.ZonedDateTime;
 record ScheduleTimes(Instant mostRecent, long missed) {
     /** Past this many missed start times Kubernetes warns with TooManyMissedTimes. */
     static final int TOO_MANY_MISSED = 100;
-    /** Start times counted one by one before the search jumps to the recent past. */
-    private static final int MAX_COUNTED = 500_000;
+    /** Start times counted one by one before the search jumps to the recent past (the count then stops there). */
+    private static final int MAX_COUNTED = 20_000;
 
     static ScheduleTimes of(CronSchedule schedule, ZoneId zone, Instant earliest, Instant now, Long startingDeadlineSeconds) {
         if (startingDeadlineSeconds != null) {

@@ -289,6 +289,7 @@ public final class JobReconciler implements Reconciler<String> {
             if (finished || suspended || isTrue(conditions, FAILURE_TARGET) || isTrue(conditions, SUCCESS_CRITERIA_MET)) {
                 stillActive = List.of();
             }
+            stillActive = stillActive.stream().filter(p -> !deletedNames.contains(p.getMetadata().getName())).toList();
             st.setActive(stillActive.size() + created);
             st.setReady((int) stillActive.stream().filter(JobPods::ready).count());
             st.setTerminating((int) pods.stream().filter(p -> JobPods.deleting(p) && !JobPods.terminal(p)).count()
@@ -302,6 +303,7 @@ public final class JobReconciler implements Reconciler<String> {
 
         private int created;
         private int deletedNow;
+        private final Set<String> deletedNames = new java.util.HashSet<>();
 
         private boolean uncountedEmpty(JobStatus st) {
             UncountedTerminatedPods u = st.getUncountedTerminatedPods();
@@ -423,6 +425,7 @@ public final class JobReconciler implements Reconciler<String> {
                 try {
                     client.pods().inNamespace(p.getMetadata().getNamespace()).withName(podName).delete();
                     deletedNow++;
+                    deletedNames.add(podName);
                     events.normal(job, "SuccessfulDelete", "Deleted pod: %s", podName);
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key, podName);
