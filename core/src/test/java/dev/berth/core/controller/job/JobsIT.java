@@ -1,6 +1,5 @@
 package dev.berth.core.controller.job;
 
-import dev.berth.core.controller.ControllerManager;
 import dev.berth.core.controller.PodStates;
 import dev.berth.core.controller.RecordedEvents;
 import dev.berth.core.controller.TestCluster;
@@ -316,19 +315,21 @@ class JobsIT {
         assertThat(events.about("pause")).contains("Normal Resumed: Job resumed");
     }
 
-    /** Last: the manager's controllers work every job of the cluster from here on. */
+    /** Last: from here on the workers reconcile every job of the cluster by themselves. */
     @Test
     @Order(Integer.MAX_VALUE)
-    void runsUnderTheControllerManager() {
-        try (ControllerManager manager = ControllerManager.start(client, clock)) {
-            await().atMost(Duration.ofSeconds(20)).until(manager::isReady);
-            create("managed", b -> b.editSpec().withCompletions(2).withParallelism(2).endSpec());
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(active("managed")).hasSize(2));
-            active("managed").forEach(p -> PodStates.markSucceeded(client, p, clock.instant()));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(condition(job("managed"), "Complete")).isNotNull());
-            assertThat(job("managed").getStatus().getSucceeded()).isEqualTo(2);
-        }
+    void workersDriveAJobToCompletionAndTheTtlRemovesIt() {
+        jobs.start();
+        ttl.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs.isReady() && ttl.isReady());
+        create("managed", b -> b.editSpec().withCompletions(2).withParallelism(2).withTtlSecondsAfterFinished(30).endSpec());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(active("managed")).hasSize(2));
+        active("managed").forEach(p -> PodStates.markSucceeded(client, p, clock.instant()));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(condition(job("managed"), "Complete")).isNotNull());
+        assertThat(job("managed").getStatus().getSucceeded()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(job("managed")).isNull());
     }
 
     // ---- helpers -------------------------------------------------------------------------------
