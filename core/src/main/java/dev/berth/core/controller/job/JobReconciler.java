@@ -326,6 +326,9 @@ public final class JobReconciler implements Reconciler<String> {
                 return;
             }
             int parallelism = nz(job.getSpec().getParallelism());
+            // podReplacementPolicy Failed: a pod being deleted is replaced only once it has failed
+            List<Pod> terminating = "Failed".equals(job.getSpec().getPodReplacementPolicy())
+                    ? pods.stream().filter(p -> JobPods.deleting(p) && !JobPods.terminal(p)).toList() : List.of();
             BackoffRecord backoff = backoffs.get(key);
             Duration wait = Duration.ZERO;
             if (backoff != null && backoff.failuresAfterLastSuccess() > 0) {
@@ -354,10 +357,12 @@ public final class JobReconciler implements Reconciler<String> {
                     }
                 }
                 deletePods(surplus);
-                int slots = parallelism - running.size();
+                Set<Integer> terminatingIndexes = new java.util.HashSet<>();
+                terminating.forEach(p -> terminatingIndexes.add(JobPods.completionIndex(p)));
+                int slots = parallelism - running.size() - terminating.size();
                 List<Integer> wanted = new ArrayList<>();
                 for (int ix = 0; ix < completions && wanted.size() < slots; ix++) {
-                    if (!completed.contains(ix) && !running.containsKey(ix)) {
+                    if (!completed.contains(ix) && !running.containsKey(ix) && !terminatingIndexes.contains(ix)) {
                         wanted.add(ix);
                     }
                 }
@@ -374,6 +379,9 @@ public final class JobReconciler implements Reconciler<String> {
             int want = completions == null ? (succeeded > 0 ? Math.min(active.size(), parallelism) : parallelism)
                     : Math.max(0, Math.min(parallelism, completions - succeeded));
             int diff = want - active.size();
+            if (diff > 0) {
+                diff = Math.max(0, diff - terminating.size());
+            }
             if (diff > 0) {
                 if (wait.isZero()) {
                     List<Integer> none = new ArrayList<>();

@@ -257,6 +257,26 @@ class JobsIT {
     }
 
     @Test
+    void withReplacementPolicyFailedADeletedPodIsReplacedOnlyOnceItHasFailed() {
+        create("careful", b -> b.editSpec().withPodReplacementPolicy("Failed").endSpec());
+        converge("careful");
+        Pod pod = active("careful").getFirst();
+        client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).delete();
+        converge("careful");
+        Job job = job("careful");
+        assertThat(job.getStatus().getTerminating()).isEqualTo(1);
+        assertThat(job.getStatus().getFailed()).isNull();
+        assertThat(active("careful")).as("no replacement while the old pod terminates").isEmpty();
+
+        PodStates.markFailed(client, pod, clock.instant());
+        converge("careful");
+        assertThat(job("careful").getStatus().getFailed()).isEqualTo(1);
+        clock.advance(JobReconciler.BACKOFF_BASE);
+        converge("careful");
+        assertThat(active("careful")).hasSize(1);
+    }
+
+    @Test
     void finishedJobIsDeletedOnceItsTtlHasPassed() {
         create("short", b -> b.editSpec().withTtlSecondsAfterFinished(60).endSpec());
         converge("short");
