@@ -1,9 +1,12 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.cronjob.CronJobs;
 import dev.berth.core.controller.disruption.DisruptionBudgets;
 import dev.berth.core.controller.endpoints.EndpointsController;
 import dev.berth.core.controller.endpointslice.EndpointSliceController;
 import dev.berth.core.controller.gc.GarbageCollector;
+import dev.berth.core.controller.job.Jobs;
+import dev.berth.core.controller.job.TtlAfterFinished;
 import dev.berth.core.controller.podautoscaler.HorizontalPodAutoscalers;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.serviceaccount.RootCaPublisher;
@@ -58,7 +61,10 @@ public final class ControllerManager implements AutoCloseable {
                 new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context),
                 ServiceAccounts.create(context),
                 new EndpointsController(context, EndpointsController.DEFAULT_WORKERS),
-                new EndpointSliceController(context, EndpointSliceController.DEFAULT_WORKERS)));
+                new EndpointSliceController(context, EndpointSliceController.DEFAULT_WORKERS),
+                new Jobs(context, Jobs.DEFAULT_WORKERS),
+                new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS),
+                new CronJobs(context, CronJobs.DEFAULT_WORKERS)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }

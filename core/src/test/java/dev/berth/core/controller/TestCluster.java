@@ -22,6 +22,11 @@ public final class TestCluster implements AutoCloseable {
                 .build();
     }
 
+    /** The kubeconfig of the admin user, for kubectl. */
+    public Path kubeconfig() {
+        return server.kubeconfig();
+    }
+
     public KubernetesClient client() {
         return client;
     }

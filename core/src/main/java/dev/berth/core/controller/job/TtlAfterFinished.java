@@ -1,0 +1,64 @@
+package dev.berth.core.controller.job;
+
+import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.ControlLoop;
+import dev.berth.core.controller.runtime.ControllerContext;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+
+/** The ttl-after-finished controller: enqueues finished Jobs that carry a TTL; {@link TtlAfterFinishedReconciler} deletes them. */
+public final class TtlAfterFinished implements Component {
+    public static final String NAME = "ttl-after-finished";
+    public static final int DEFAULT_WORKERS = 1;
+
+    private final ControlLoop loop;
+
+    public TtlAfterFinished(ControllerContext context, int workers) {
+        this.loop = new ControlLoop(NAME, context, new TtlAfterFinishedReconciler(context), workers);
+        context.informers().of(Job.class).addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Job job) {
+                enqueueIfNeeded(job);
+            }
+
+            @Override
+            public void onUpdate(Job oldJob, Job job) {
+                enqueueIfNeeded(job);
+            }
+
+            @Override
+            public void onDelete(Job job, boolean deletedFinalStateUnknown) {
+            }
+        });
+    }
+
+    private void enqueueIfNeeded(Job job) {
+        if (TtlAfterFinishedReconciler.needsCleanup(job)) {
+            loop.enqueue(job);
+        }
+    }
+
+    public ControlLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void start() {
+        loop.start();
+    }
+
+    @Override
+    public boolean isReady() {
+        return loop.isReady();
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+    }
+}
