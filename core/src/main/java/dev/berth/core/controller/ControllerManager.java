@@ -6,6 +6,7 @@ import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
+import dev.berth.core.scheduler.Scheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,8 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                new Scheduler(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
