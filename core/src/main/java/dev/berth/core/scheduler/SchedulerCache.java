@@ -294,6 +294,16 @@ public final class SchedulerCache implements ClusterSnapshot {
         }
     }
 
+    /** The number of nodes known (for tests and metrics). */
+    public int nodeCount() {
+        lock.lock();
+        try {
+            return nodes.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public NodeInfo nodeInfo(String name) {
         lock.lock();
         try {

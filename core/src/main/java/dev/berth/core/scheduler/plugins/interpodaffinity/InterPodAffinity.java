@@ -162,18 +162,8 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
         return filter(counts, pod, node.labels());
     }
 
+    /** Kube's order: the pod's affinity, then its anti-affinity, then the placed pods' anti-affinity. */
     static Status filter(Counts counts, PodInfo pod, Map<String, String> nodeLabels) {
-        for (Map.Entry<Domain, Integer> e : counts.existingAntiAffinity.entrySet()) {
-            if (e.getValue() > 0 && e.getKey().value().equals(nodeLabels.get(e.getKey().key()))) {
-                return Status.unschedulable(NAME, ERR_REASON_EXISTING_ANTI_AFFINITY);
-            }
-        }
-        for (AffinityTerm t : pod.requiredAntiAffinity()) {
-            String value = nodeLabels.get(t.topologyKey());
-            if (value != null && counts.antiAffinity.getOrDefault(new Domain(t.topologyKey(), value), 0) > 0) {
-                return Status.unschedulable(NAME, ERR_REASON_ANTI_AFFINITY);
-            }
-        }
         if (!pod.requiredAffinity().isEmpty()) {
             boolean allFound = true;
             for (AffinityTerm t : pod.requiredAffinity()) {
@@ -189,6 +179,17 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
             boolean noneAnywhere = counts.affinity.values().stream().noneMatch(n -> n > 0);
             if (!allFound && !(noneAnywhere && matchesAll(pod.requiredAffinity(), pod))) {
                 return Status.unresolvable(NAME, ERR_REASON_AFFINITY);
+            }
+        }
+        for (AffinityTerm t : pod.requiredAntiAffinity()) {
+            String value = nodeLabels.get(t.topologyKey());
+            if (value != null && counts.antiAffinity.getOrDefault(new Domain(t.topologyKey(), value), 0) > 0) {
+                return Status.unschedulable(NAME, ERR_REASON_ANTI_AFFINITY);
+            }
+        }
+        for (Map.Entry<Domain, Integer> e : counts.existingAntiAffinity.entrySet()) {
+            if (e.getValue() > 0 && e.getKey().value().equals(nodeLabels.get(e.getKey().key()))) {
+                return Status.unschedulable(NAME, ERR_REASON_EXISTING_ANTI_AFFINITY);
             }
         }
         return Status.SUCCESS;
