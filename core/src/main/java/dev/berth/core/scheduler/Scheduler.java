@@ -63,6 +63,7 @@ public final class Scheduler implements Component {
     public static final String REASON_SCHEDULER_ERROR = "SchedulerError";
     public static final String NO_NODES_AVAILABLE = "no nodes available to schedule pods";
 
+    private final String schedulerName;
     private final KubernetesClient client;
     private final Clock clock;
     private final EventRecorder events;
@@ -86,10 +87,18 @@ public final class Scheduler implements Component {
     private volatile boolean closed;
 
     public Scheduler(ControllerContext context) {
-        this(context, new ApiEventRecorder(context.client(), context.clock(), COMPONENT), true, DEFAULT_BIND_CONCURRENCY);
+        this(context, SCHEDULER_NAME, new ApiEventRecorder(context.client(), context.clock(), COMPONENT), true,
+                DEFAULT_BIND_CONCURRENCY);
     }
 
-    public Scheduler(ControllerContext context, EventRecorder events, boolean ownsEvents, int bindConcurrency) {
+    /**
+     * A scheduler for the pods naming {@code schedulerName} (a second profile, as kube-scheduler's
+     * profiles), recording events through {@code events} (closed with the scheduler when
+     * {@code ownsEvents}).
+     */
+    public Scheduler(ControllerContext context, String schedulerName, EventRecorder events, boolean ownsEvents,
+                     int bindConcurrency) {
+        this.schedulerName = Objects.requireNonNull(schedulerName, "schedulerName");
         this.client = context.client();
         this.clock = context.clock();
         this.events = Objects.requireNonNull(events, "events");
@@ -164,10 +173,15 @@ public final class Scheduler implements Component {
         return pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty();
     }
 
-    /** A pending pod this scheduler places: its schedulerName, no node yet, not being deleted. */
-    static boolean responsible(Pod pod) {
+    /**
+     * A pending pod this scheduler places: its schedulerName (empty means the default), no node
+     * yet, no scheduling gates left, not being deleted.
+     */
+    boolean responsible(Pod pod) {
         String name = pod.getSpec().getSchedulerName();
-        return (name == null || name.isEmpty() || SCHEDULER_NAME.equals(name)) && !assigned(pod)
+        String wanted = name == null || name.isEmpty() ? SCHEDULER_NAME : name;
+        return wanted.equals(schedulerName) && !assigned(pod)
+                && (pod.getSpec().getSchedulingGates() == null || pod.getSpec().getSchedulingGates().isEmpty())
                 && pod.getMetadata().getDeletionTimestamp() == null
                 && !"Succeeded".equals(phase(pod)) && !"Failed".equals(phase(pod));
     }

@@ -280,8 +280,8 @@ public final class SchedulerCache implements ClusterSnapshot {
     }
 
     @Override
-    public List<PodInfo> podsWithAffinity() {
-        return withAffinity.isEmpty() ? List.of() : new ArrayList<>(withAffinity);
+    public java.util.Collection<PodInfo> podsWithAffinity() {
+        return Collections.unmodifiableCollection(withAffinity);
     }
 
     /** The number of placed pods (for tests and metrics). */

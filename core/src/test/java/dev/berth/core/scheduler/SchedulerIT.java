@@ -142,11 +142,19 @@ class SchedulerIT {
     }
 
     @Test
-    void leavesPodsOfOtherSchedulersAlone() {
+    void leavesPodsOfOtherSchedulersAndGatedPodsAlone() {
         createNode(Objects.node("node-1"));
         create(Objects.pod(ns, "custom", null, null).editSpec().withSchedulerName("my-scheduler").endSpec().build());
         create(Objects.pod(ns, "default", null, null).build());
+        create(Objects.pod(ns, "gated", null, null).editSpec().addNewSchedulingGate().withName("example.com/wait")
+                .endSchedulingGate().endSpec().build());
         awaitBound("default");
+        assertThat(nodeOf("custom")).isNull();
+        assertThat(nodeOf("gated")).isNull();
+
+        client.pods().inNamespace(ns).withName("gated").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editSpec().withSchedulingGates(List.of()).endSpec().build());
+        awaitBound("gated");
         assertThat(nodeOf("custom")).isNull();
     }
 

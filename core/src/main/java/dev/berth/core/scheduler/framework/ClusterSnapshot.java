@@ -18,5 +18,5 @@ public interface ClusterSnapshot {
     Iterable<PodInfo> allPods();
 
     /** Pods on nodes that carry required or preferred inter-pod (anti-)affinity terms. */
-    List<PodInfo> podsWithAffinity();
+    java.util.Collection<PodInfo> podsWithAffinity();
 }
