@@ -48,6 +48,7 @@ public final class SchedulerBench {
 
     static final String BENCH_SCHEDULER = "bench-scheduler";
     static final String NOBODY = "no-scheduler";
+    static final int SETUP_CONCURRENCY = 16;
 
     public record Options(Path dir, int nodes, int pods, boolean antiAffinity) {
         public static Options parse(String[] args) {
@@ -91,24 +92,23 @@ public final class SchedulerBench {
         Path dir = o.dir() != null ? o.dir() : Files.createTempDirectory("berth-bench-scheduler");
         ServerOptions serverOptions = ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0);
         try (BerthServer server = new BerthServer(serverOptions, Clock.systemUTC()).start();
-             KubernetesClient client = new KubernetesClientBuilder()
-                     .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build();
+             KubernetesClient client = new KubernetesClientBuilder().withConfig(config(server)).build();
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String ns : List.of("bench", "baseline")) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
             }
-            parallel(pool, o.nodes(), i -> client.nodes().resource(new NodeBuilder()
+            parallel(pool, o.nodes(), SETUP_CONCURRENCY, i -> client.nodes().resource(new NodeBuilder()
                     .withNewMetadata().withName(nodeName(i)).addToLabels("kubernetes.io/hostname", nodeName(i)).endMetadata()
                     .withNewSpec().endSpec()
                     .withNewStatus().withAllocatable(Map.of("cpu", new Quantity("64"), "memory", new Quantity("256Gi"),
                             "pods", new Quantity("110000"))).endStatus().build()).create());
-            parallel(pool, o.pods(), i -> {
+            parallel(pool, o.pods(), SETUP_CONCURRENCY, i -> {
                 client.pods().inNamespace("baseline").resource(pod("baseline", i, NOBODY, false)).create();
                 client.pods().inNamespace("bench").resource(pod("bench", i, BENCH_SCHEDULER, o.antiAffinity())).create();
             });
 
             long baseStart = System.nanoTime();
-            parallel(pool, o.pods(), i -> client.resource(new BindingBuilder()
+            parallel(pool, o.pods(), Scheduler.DEFAULT_BIND_CONCURRENCY, i -> client.resource(new BindingBuilder()
                     .withNewMetadata().withName("p-" + i).withNamespace("baseline").endMetadata()
                     .withNewTarget().withApiVersion("v1").withKind("Node").withName(nodeName(i % o.nodes())).endTarget()
                     .build()).inNamespace("baseline").create());
@@ -161,6 +161,14 @@ public final class SchedulerBench {
         }
     }
 
+    private static Config config(BerthServer server) throws java.io.IOException {
+        Config config = Config.fromKubeconfig(Files.readString(server.adminKubeconfig()));
+        config.setRequestTimeout((int) TimeUnit.MINUTES.toMillis(2));
+        config.setMaxConcurrentRequests(256);
+        config.setMaxConcurrentRequestsPerHost(256);
+        return config;
+    }
+
     private static String nodeName(int i) {
         return "node-" + i;
     }
@@ -180,9 +188,9 @@ public final class SchedulerBench {
         return b.build();
     }
 
-    /** Runs {@code task(0..n-1)} on virtual threads, at most 64 at once, and rethrows the first failure. */
-    private static void parallel(ExecutorService pool, int n, IntConsumer task) throws Exception {
-        Semaphore slots = new Semaphore(Scheduler.DEFAULT_BIND_CONCURRENCY);
+    /** Runs {@code task(0..n-1)} on virtual threads, at most {@code concurrency} at once, and rethrows the first failure. */
+    private static void parallel(ExecutorService pool, int n, int concurrency, IntConsumer task) throws Exception {
+        Semaphore slots = new Semaphore(concurrency);
         List<Future<?>> futures = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             slots.acquire();

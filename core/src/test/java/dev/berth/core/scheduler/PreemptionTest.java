@@ -42,7 +42,7 @@ class PreemptionTest {
     SchedulerCache cache;
 
     static Pod pod(String name, String cpu, int priority) {
-        return new PodBuilder(Objects.pod("ns", name, cpu, null).build()).editSpec().withPriority(priority).endSpec().build();
+        return new PodBuilder(Nodes.pod("ns", name, cpu, null).build()).editSpec().withPriority(priority).endSpec().build();
     }
 
     void place(Pod pod, String node) {
@@ -52,8 +52,8 @@ class PreemptionTest {
     @BeforeEach
     void cluster() {
         cache = new SchedulerCache();
-        cache.addOrUpdateNode(Objects.node("n1", "2", "4Gi", 110).build());
-        cache.addOrUpdateNode(Objects.node("n2", "2", "4Gi", 110).build());
+        cache.addOrUpdateNode(Nodes.node("n1", "2", "4Gi", 110).build());
+        cache.addOrUpdateNode(Nodes.node("n2", "2", "4Gi", 110).build());
     }
 
     Preemption.Result preempt(Pod pod) {
@@ -102,11 +102,11 @@ class PreemptionTest {
 
     @Test
     void nodesRejectedForUnresolvableReasonsAreNotHelpful() {
-        cache.addOrUpdateNode(Objects.node("n1", "2", "4Gi", 110).editSpec().withUnschedulable(true).endSpec().build());
+        cache.addOrUpdateNode(Nodes.node("n1", "2", "4Gi", 110).editSpec().withUnschedulable(true).endSpec().build());
         place(pod("b", "1900m", 0), "n2");
         Preemption.Result r = preempt(pod("urgent", "1", 10));
         assertThat(r.candidate().node()).isEqualTo("n2");
-        cache.addOrUpdateNode(Objects.node("n2", "2", "4Gi", 110).editSpec().withUnschedulable(true).endSpec().build());
+        cache.addOrUpdateNode(Nodes.node("n2", "2", "4Gi", 110).editSpec().withUnschedulable(true).endSpec().build());
         assertThat(preempt(pod("urgent", "1", 10)).message())
                 .isEqualTo("preemption: 0/2 nodes are available: 2 " + Preemption.NOT_HELPFUL + ".");
     }

@@ -119,10 +119,10 @@ class SchedulerIT {
     @Test
     void bindsPendingPodsThroughTheBindingSubresourceAndRecordsScheduled() {
         for (int i = 1; i <= 3; i++) {
-            createNode(Objects.node("node-" + i));
+            createNode(Nodes.node("node-" + i));
         }
         for (int i = 0; i < 6; i++) {
-            create(Objects.pod(ns, "web-" + i, "100m", "128Mi").build());
+            create(Nodes.pod(ns, "web-" + i, "100m", "128Mi").build());
         }
         awaitBound("web-0", "web-1", "web-2", "web-3", "web-4", "web-5");
         Pod bound = client.pods().inNamespace(ns).withName("web-0").get();
@@ -143,10 +143,10 @@ class SchedulerIT {
 
     @Test
     void leavesPodsOfOtherSchedulersAndGatedPodsAlone() {
-        createNode(Objects.node("node-1"));
-        create(Objects.pod(ns, "custom", null, null).editSpec().withSchedulerName("my-scheduler").endSpec().build());
-        create(Objects.pod(ns, "default", null, null).build());
-        create(Objects.pod(ns, "gated", null, null).editSpec().addNewSchedulingGate().withName("example.com/wait")
+        createNode(Nodes.node("node-1"));
+        create(Nodes.pod(ns, "custom", null, null).editSpec().withSchedulerName("my-scheduler").endSpec().build());
+        create(Nodes.pod(ns, "default", null, null).build());
+        create(Nodes.pod(ns, "gated", null, null).editSpec().addNewSchedulingGate().withName("example.com/wait")
                 .endSchedulingGate().endSpec().build());
         awaitBound("default");
         assertThat(nodeOf("custom")).isNull();
@@ -160,11 +160,11 @@ class SchedulerIT {
 
     @Test
     void podThatFitsNowhereGetsFailedSchedulingWithSummedReasonsAndIsPlacedWhenANodeArrives() {
-        createNode(Objects.node("tainted", "8", "16Gi", 110).editSpec().addNewTaint().withKey("node-role")
+        createNode(Nodes.node("tainted", "8", "16Gi", 110).editSpec().addNewTaint().withKey("node-role")
                 .withValue("x").withEffect("NoSchedule").endTaint().endSpec().build());
-        createNode(Objects.node("small-1", "2", "1Gi", 110).build());
-        createNode(Objects.node("small-2", "2", "1Gi", 110).build());
-        create(Objects.pod(ns, "big", "100m", "2Gi").build());
+        createNode(Nodes.node("small-1", "2", "1Gi", 110).build());
+        createNode(Nodes.node("small-2", "2", "1Gi", 110).build());
+        create(Nodes.pod(ns, "big", "100m", "2Gi").build());
 
         String expected = "0/3 nodes are available: 1 node(s) had untolerated taint {node-role: x}, 2 Insufficient memory."
                 + " preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling,"
@@ -182,23 +182,23 @@ class SchedulerIT {
         });
         assertThat(nodeOf("big")).isNull();
 
-        createNode(Objects.node("large", "4", "8Gi", 110).build());
+        createNode(Nodes.node("large", "4", "8Gi", 110).build());
         awaitBound("big");
         assertThat(nodeOf("big")).isEqualTo("large");
     }
 
     @Test
     void tolerationsNodeSelectorAndNodeAffinityChooseTheNode() {
-        createNode(Objects.node("gpu", "4", "8Gi", 110).editMetadata().addToLabels("zone", "a").endMetadata()
+        createNode(Nodes.node("gpu", "4", "8Gi", 110).editMetadata().addToLabels("zone", "a").endMetadata()
                 .editSpec().addNewTaint().withKey("dedicated").withValue("gpu").withEffect("NoSchedule").endTaint().endSpec().build());
-        createNode(Objects.node("plain-a", "4", "8Gi", 110).editMetadata().addToLabels("zone", "a").addToLabels("disk", "ssd").endMetadata().build());
-        createNode(Objects.node("plain-b", "4", "8Gi", 110).editMetadata().addToLabels("zone", "b").endMetadata().build());
+        createNode(Nodes.node("plain-a", "4", "8Gi", 110).editMetadata().addToLabels("zone", "a").addToLabels("disk", "ssd").endMetadata().build());
+        createNode(Nodes.node("plain-b", "4", "8Gi", 110).editMetadata().addToLabels("zone", "b").endMetadata().build());
 
-        create(Objects.pod(ns, "tolerant", null, null).editSpec()
+        create(Nodes.pod(ns, "tolerant", null, null).editSpec()
                 .addNewToleration().withKey("dedicated").withOperator("Equal").withValue("gpu").withEffect("NoSchedule").endToleration()
                 .addToNodeSelector("kubernetes.io/hostname", "gpu").endSpec().build());
-        create(Objects.pod(ns, "ssd", null, null).editSpec().addToNodeSelector("disk", "ssd").endSpec().build());
-        create(Objects.pod(ns, "zone-b", null, null).editSpec().withNewAffinity().withNewNodeAffinity()
+        create(Nodes.pod(ns, "ssd", null, null).editSpec().addToNodeSelector("disk", "ssd").endSpec().build());
+        create(Nodes.pod(ns, "zone-b", null, null).editSpec().withNewAffinity().withNewNodeAffinity()
                 .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm()
                 .addNewMatchExpression().withKey("zone").withOperator("NotIn").withValues("a").endMatchExpression()
                 .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution()
@@ -212,10 +212,10 @@ class SchedulerIT {
     @Test
     void requiredAntiAffinityPutsOneReplicaPerNodeAndReportsTheRest() {
         for (int i = 1; i <= 3; i++) {
-            createNode(Objects.node("node-" + i));
+            createNode(Nodes.node("node-" + i));
         }
         for (int i = 0; i < 4; i++) {
-            create(Objects.pod(ns, "db-" + i, "100m", null).editMetadata().addToLabels("app", "db").endMetadata()
+            create(Nodes.pod(ns, "db-" + i, "100m", null).editMetadata().addToLabels("app", "db").endMetadata()
                     .editSpec().withNewAffinity().withNewPodAntiAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
                     .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("app", "db").build())
                     .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
@@ -234,11 +234,11 @@ class SchedulerIT {
     @Test
     void requiredPodAffinityFollowsTheFirstPodOfTheGroup() {
         for (int i = 1; i <= 3; i++) {
-            createNode(Objects.node("node-" + i));
+            createNode(Nodes.node("node-" + i));
         }
-        create(Objects.pod(ns, "cache", null, null).editMetadata().addToLabels("app", "cache").endMetadata().build());
+        create(Nodes.pod(ns, "cache", null, null).editMetadata().addToLabels("app", "cache").endMetadata().build());
         awaitBound("cache");
-        create(Objects.pod(ns, "web", null, null).editSpec().withNewAffinity().withNewPodAffinity()
+        create(Nodes.pod(ns, "web", null, null).editSpec().withNewAffinity().withNewPodAffinity()
                 .addNewRequiredDuringSchedulingIgnoredDuringExecution()
                 .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("app", "cache").build())
                 .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
@@ -249,11 +249,11 @@ class SchedulerIT {
 
     @Test
     void topologySpreadBalancesZones() {
-        createNode(Objects.node("a-1").edit().editMetadata().addToLabels("zone", "a").endMetadata().build());
-        createNode(Objects.node("a-2").edit().editMetadata().addToLabels("zone", "a").endMetadata().build());
-        createNode(Objects.node("b-1").edit().editMetadata().addToLabels("zone", "b").endMetadata().build());
+        createNode(Nodes.node("a-1").edit().editMetadata().addToLabels("zone", "a").endMetadata().build());
+        createNode(Nodes.node("a-2").edit().editMetadata().addToLabels("zone", "a").endMetadata().build());
+        createNode(Nodes.node("b-1").edit().editMetadata().addToLabels("zone", "b").endMetadata().build());
         for (int i = 0; i < 4; i++) {
-            create(Objects.pod(ns, "spread-" + i, null, null).editMetadata().addToLabels("app", "spread").endMetadata()
+            create(Nodes.pod(ns, "spread-" + i, null, null).editMetadata().addToLabels("app", "spread").endMetadata()
                     .editSpec().addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("zone")
                     .withWhenUnsatisfiable("DoNotSchedule")
                     .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("app", "spread").build())
@@ -270,10 +270,10 @@ class SchedulerIT {
     @Test
     void higherPriorityPodPreemptsALowerOne() {
         client.resource(new PriorityClassBuilder().withNewMetadata().withName("high").endMetadata().withValue(1000).build()).create();
-        createNode(Objects.node("only", "1", "2Gi", 110).build());
-        create(Objects.pod(ns, "low", "800m", null).build());
+        createNode(Nodes.node("only", "1", "2Gi", 110).build());
+        create(Nodes.pod(ns, "low", "800m", null).build());
         awaitBound("low");
-        create(Objects.pod(ns, "high", "500m", null).editSpec().withPriorityClassName("high").endSpec().build());
+        create(Nodes.pod(ns, "high", "500m", null).editSpec().withPriorityClassName("high").endSpec().build());
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(events("low", "Preempted")).singleElement().extracting(Event::getMessage).asString()
@@ -300,10 +300,10 @@ class SchedulerIT {
     void preemptionPolicyNeverWaitsInsteadOfEvicting() {
         client.resource(new PriorityClassBuilder().withNewMetadata().withName("polite").endMetadata().withValue(1000)
                 .withPreemptionPolicy("Never").build()).create();
-        createNode(Objects.node("only", "1", "2Gi", 110).build());
-        create(Objects.pod(ns, "low", "800m", null).build());
+        createNode(Nodes.node("only", "1", "2Gi", 110).build());
+        create(Nodes.pod(ns, "low", "800m", null).build());
         awaitBound("low");
-        create(Objects.pod(ns, "polite", "500m", null).editSpec().withPriorityClassName("polite").endSpec().build());
+        create(Nodes.pod(ns, "polite", "500m", null).editSpec().withPriorityClassName("polite").endSpec().build());
         await().atMost(WAIT).untilAsserted(() -> assertThat(events("polite", "FailedScheduling")).singleElement()
                 .extracting(Event::getMessage).isEqualTo("0/1 nodes are available: 1 Insufficient cpu."
                         + " preemption: not eligible due to preemptionPolicy=Never.."));
@@ -312,15 +312,15 @@ class SchedulerIT {
 
     @Test
     void waitForFirstConsumerClaimGetsTheSelectedNodeAndABoundLocalVolumePinsThePod() {
-        createNode(Objects.node("node-1"));
-        createNode(Objects.node("node-2"));
+        createNode(Nodes.node("node-1"));
+        createNode(Nodes.node("node-2"));
         client.resource(new StorageClassBuilder().withNewMetadata().withName("local-path").endMetadata()
                 .withProvisioner("rancher.io/local-path").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
         client.persistentVolumeClaims().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
                 .withNewMetadata().withName("data").endMetadata().withNewSpec().withStorageClassName("local-path")
                 .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
                 .endSpec().build()).create();
-        create(Objects.pod(ns, "writer", null, null).editSpec().addNewVolume().withName("data")
+        create(Nodes.pod(ns, "writer", null, null).editSpec().addNewVolume().withName("data")
                 .withNewPersistentVolumeClaim().withClaimName("data").endPersistentVolumeClaim().endVolume().endSpec().build());
         awaitBound("writer");
         assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data").get().getMetadata().getAnnotations())
@@ -339,7 +339,7 @@ class SchedulerIT {
                 .withVolumeName("pv-on-2").withAccessModes("ReadWriteOnce")
                 .withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
         for (int i = 0; i < 3; i++) {
-            create(Objects.pod(ns, "reader-" + i, null, null).editSpec().addNewVolume().withName("data")
+            create(Nodes.pod(ns, "reader-" + i, null, null).editSpec().addNewVolume().withName("data")
                     .withNewPersistentVolumeClaim().withClaimName("pinned").endPersistentVolumeClaim().endVolume().endSpec().build());
         }
         awaitBound("reader-0", "reader-1", "reader-2");

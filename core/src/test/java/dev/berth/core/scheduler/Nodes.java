@@ -9,8 +9,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Map;
 
 /** Nodes and pods for scheduler tests. */
-final class Objects {
-    private Objects() {
+final class Nodes {
+    private Nodes() {
     }
 
     static NodeBuilder node(String name, String cpu, String memory, int pods) {
