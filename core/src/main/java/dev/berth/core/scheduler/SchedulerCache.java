@@ -312,8 +312,4 @@ public final class SchedulerCache implements ClusterSnapshot {
             lock.unlock();
         }
     }
-
-    List<NodeInfo> nodesView() {
-        return Collections.unmodifiableList(nodeList);
-    }
 }
