@@ -33,8 +33,11 @@ public final class Preemption {
     public record Candidate(String node, List<PodInfo> victims) {
     }
 
-    /** The chosen candidate, or null with the message for the pod's FailedScheduling event. */
-    public record Result(Candidate candidate, String message) {
+    /**
+     * The chosen candidate, or null with the message for the pod's FailedScheduling event;
+     * {@code clearNomination} when no node could help, so a nomination left from earlier goes.
+     */
+    public record Result(Candidate candidate, String message, boolean clearNomination) {
     }
 
     private final Framework framework;
@@ -46,7 +49,7 @@ public final class Preemption {
     /** Runs under the cache lock. */
     public Result preempt(CycleState state, PodInfo pod, SchedulerCache cache, Map<String, Status> filterStatuses) {
         if ("Never".equals(pod.pod().getSpec().getPreemptionPolicy())) {
-            return new Result(null, "preemption: " + POLICY_NEVER);
+            return new Result(null, "preemption: " + POLICY_NEVER, false);
         }
         String nominated = pod.pod().getStatus() == null ? null : pod.pod().getStatus().getNominatedNodeName();
         if (nominated != null && !nominated.isEmpty()) {
@@ -54,7 +57,7 @@ public final class Preemption {
             if (node != null) {
                 for (PodInfo p : node.pods()) {
                     if (p.isTerminating() && p.priority() < pod.priority()) {
-                        return new Result(null, "preemption: " + TERMINATING_ON_NOMINATED);
+                        return new Result(null, "preemption: " + TERMINATING_ON_NOMINATED, false);
                     }
                 }
             }
@@ -82,13 +85,13 @@ public final class Preemption {
         }
         if (candidates.isEmpty()) {
             FitError fit = new FitError(nodes.size(), statuses, null, null);
-            return new Result(null, "preemption: " + fit.message());
+            return new Result(null, "preemption: " + fit.message(), true);
         }
         Candidate best = candidates.stream().min(Comparator
                 .comparingInt((Candidate c) -> c.victims().stream().mapToInt(PodInfo::priority).max().orElse(Integer.MIN_VALUE))
                 .thenComparingLong(c -> c.victims().stream().mapToLong(v -> (long) v.priority() - Integer.MIN_VALUE).sum())
                 .thenComparingInt(c -> c.victims().size())).orElseThrow();
-        return new Result(best, "");
+        return new Result(best, "", false);
     }
 
     /** Fills {@code victims} with the fewest lower-priority pods whose removal lets the pod fit. */

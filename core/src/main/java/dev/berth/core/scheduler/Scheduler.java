@@ -410,6 +410,8 @@ public final class Scheduler implements Component {
                 preempted = preemption.preempt(state, info, cache, placement.fitError().nodeStatuses());
                 if (preempted.candidate() != null) {
                     cache.nominate(info, preempted.candidate().node());
+                } else if (preempted.clearNomination()) {
+                    cache.nominate(info, null);
                 }
             }
         } finally {
@@ -438,7 +440,8 @@ public final class Scheduler implements Component {
             reason = REASON_UNSCHEDULABLE;
         }
         Preemption.Candidate candidate = preempted == null ? null : preempted.candidate();
-        background.execute(() -> recordFailure(pod, info, reason, message, candidate));
+        boolean clearNomination = preempted != null && preempted.clearNomination();
+        background.execute(() -> recordFailure(pod, info, reason, message, candidate, clearNomination));
     }
 
     /** Filters the nodes from a rotating start until enough fit, then scores those. Under the cache lock. */
@@ -529,7 +532,8 @@ public final class Scheduler implements Component {
     }
 
     /** Preempts, writes the pod's condition and nominated node when they changed, records the event. Off the loop. */
-    private void recordFailure(Pod pod, PodInfo info, String reason, String message, Preemption.Candidate candidate) {
+    private void recordFailure(Pod pod, PodInfo info, String reason, String message, Preemption.Candidate candidate,
+                               boolean clearNomination) {
         try {
             if (candidate != null) {
                 for (PodInfo victim : candidate.victims()) {
@@ -537,7 +541,7 @@ public final class Scheduler implements Component {
                 }
             }
             events.warning(pod, REASON_FAILED_SCHEDULING, "%s", message);
-            String nominated = candidate != null ? candidate.node()
+            String nominated = candidate != null ? candidate.node() : clearNomination ? null
                     : pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
             if (!conditionChanged(pod, reason, message) && Objects.equals(nominated,
                     pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName())) {
@@ -564,7 +568,7 @@ public final class Scheduler implements Component {
                 conditions.add(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
                         .withReason(reason).withMessage(message).withLastTransitionTime(since).build());
                 return new PodBuilder(current).editOrNewStatus().withConditions(conditions)
-                        .withNominatedNodeName(candidate != null ? candidate.node()
+                        .withNominatedNodeName(candidate != null ? candidate.node() : clearNomination ? null
                                 : current.getStatus() == null ? null : current.getStatus().getNominatedNodeName())
                         .endStatus().build();
             });

@@ -90,6 +90,7 @@ class PreemptionTest {
         Preemption.Result r = preempt(pod("urgent", "1", 10));
         assertThat(r.candidate()).isNull();
         assertThat(r.message()).isEqualTo("preemption: 0/2 nodes are available: 2 " + Preemption.NO_VICTIMS + ".");
+        assertThat(r.clearNomination()).isTrue();
     }
 
     @Test
@@ -98,6 +99,7 @@ class PreemptionTest {
         place(pod("b", "1900m", 0), "n2");
         Pod polite = new PodBuilder(pod("polite", "1", 10)).editSpec().withPreemptionPolicy("Never").endSpec().build();
         assertThat(preempt(polite).message()).isEqualTo("preemption: " + Preemption.POLICY_NEVER);
+        assertThat(preempt(polite).clearNomination()).isFalse();
     }
 
     @Test
