@@ -22,6 +22,8 @@ public final class Benchmarks {
                 (args, out) -> StoreBench.run(StoreBench.Options.parse(args), out)));
         m.put("api", new Benchmark("creates/s, get latency, list and watch delivery over HTTPS beside an echo server and fsync;"
                 + " restart after kill -9", (args, out) -> ApiBench.run(ApiBench.Options.parse(args), out)));
+        m.put("scheduler", new Benchmark("binds/s of the scheduler placing pending pods on N nodes, beside the same binds"
+                + " written by a trivial loop through the API", (args, out) -> SchedulerBench.run(SchedulerBench.Options.parse(args), out)));
         return m;
     }
 }

@@ -17,6 +17,7 @@ import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
 import dev.berth.core.controller.volume.localpath.LocalPathProvisioner;
 import dev.berth.core.controller.volume.persistentvolume.PersistentVolumes;
+import dev.berth.core.scheduler.Scheduler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,8 @@ public final class ControllerManager implements AutoCloseable {
                 new EndpointSliceController(context, EndpointSliceController.DEFAULT_WORKERS),
                 new Jobs(context, Jobs.DEFAULT_WORKERS),
                 new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS),
-                new CronJobs(context, CronJobs.DEFAULT_WORKERS)));
+                new CronJobs(context, CronJobs.DEFAULT_WORKERS),
+                new Scheduler(context)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }
