@@ -1,7 +1,9 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.deployment.Deployments;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
+import dev.berth.core.controller.replicaset.ReplicaSets;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
@@ -40,7 +42,10 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                ReplicaSets.replicaSets(context),
+                ReplicaSets.replicationControllers(context),
+                new Deployments(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */

@@ -29,6 +29,7 @@ public final class Informers implements AutoCloseable {
     private final KubernetesClient client;
     private final Map<Class<?>, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
     private final List<CompletableFuture<Void>> syncs = new ArrayList<>();
+    private final CompletableFuture<Void> startedFuture = new CompletableFuture<>();
     private boolean started;
     private boolean closed;
 
@@ -79,11 +80,20 @@ public final class Informers implements AutoCloseable {
         for (SharedIndexInformer<?> informer : informers.values()) {
             syncs.add(informer.start().toCompletableFuture());
         }
+        startedFuture.complete(null);
     }
 
-    /** Completes once every informer started so far has listed its resource. */
-    public synchronized CompletableFuture<Void> synced() {
-        return CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new));
+    /**
+     * Completes once the informers were started and every informer started so far has listed its
+     * resource. Asked before {@link #start()}, it waits for the start: components ask while they
+     * start, before the informers do, and must not work from empty caches.
+     */
+    public CompletableFuture<Void> synced() {
+        return startedFuture.thenCompose(v -> {
+            synchronized (this) {
+                return CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new));
+            }
+        });
     }
 
     /** True once every started informer has listed its resource. */
