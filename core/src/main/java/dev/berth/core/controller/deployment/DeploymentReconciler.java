@@ -712,11 +712,11 @@ public final class DeploymentReconciler implements Reconciler<String> {
         int total = Rollouts.specReplicas(all);
         DeploymentStatus status = new DeploymentStatusBuilder()
                 .withObservedGeneration(d.getMetadata().getGeneration())
-                .withReplicas(Rollouts.statusReplicas(all))
-                .withUpdatedReplicas(rs.newRs() == null ? 0 : Rollouts.statusReplicas(List.of(rs.newRs())))
-                .withReadyReplicas(Rollouts.readyReplicas(all))
-                .withAvailableReplicas(available)
-                .withUnavailableReplicas(Math.max(0, total - available))
+                .withReplicas(omitZero(Rollouts.statusReplicas(all)))
+                .withUpdatedReplicas(omitZero(rs.newRs() == null ? 0 : Rollouts.statusReplicas(List.of(rs.newRs()))))
+                .withReadyReplicas(omitZero(Rollouts.readyReplicas(all)))
+                .withAvailableReplicas(omitZero(available))
+                .withUnavailableReplicas(omitZero(Math.max(0, total - available)))
                 .withCollisionCount(d.getStatus().getCollisionCount())
                 .withConditions(new ArrayList<>(d.getStatus().getConditions() == null ? List.of()
                         : d.getStatus().getConditions().stream().map(c -> new io.fabric8.kubernetes.api.model.apps
@@ -730,6 +730,11 @@ public final class DeploymentReconciler implements Reconciler<String> {
                     "Deployment does not have minimum availability.", s.now()));
         }
         return status;
+    }
+
+    /** Kubernetes leaves these counts out of the JSON when they are zero ({@code omitempty}). */
+    private static Integer omitZero(int n) {
+        return n == 0 ? null : n;
     }
 
     private void syncDeploymentStatus(Sync s, Rs rs) {

@@ -250,14 +250,23 @@ public final class Rollouts {
         }
     }
 
+    /**
+     * Keys sorted; nulls, empty objects and empty lists left out, as Go's zero values: kubectl
+     * sends {@code resources: {}} where a copy made here has none, and both mean the same.
+     */
     private static Object sorted(JsonNode node) {
         if (node.isObject()) {
             Map<String, Object> m = new TreeMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 var e = it.next();
-                if (!e.getValue().isNull()) {
-                    m.put(e.getKey(), sorted(e.getValue()));
+                if (e.getValue().isNull()) {
+                    continue;
                 }
+                Object v = sorted(e.getValue());
+                if (v instanceof Map<?, ?> map && map.isEmpty() || v instanceof List<?> list && list.isEmpty()) {
+                    continue;
+                }
+                m.put(e.getKey(), v);
             }
             return m;
         }

@@ -50,6 +50,11 @@ public sealed interface ReplicaKind<T extends HasMetadata> {
 
     T get(KubernetesClient client, String namespace, String name);
 
+    /** Kubernetes leaves these counts out of the JSON when they are zero ({@code omitempty}). */
+    private static Integer omitZero(int n) {
+        return n == 0 ? null : n;
+    }
+
     private static int orZero(Integer i) {
         return i == null ? 0 : i;
     }
@@ -119,8 +124,9 @@ public sealed interface ReplicaKind<T extends HasMetadata> {
                             .withReason(c.reason()).withMessage(c.message())
                             .withLastTransitionTime(c.lastTransitionTime()).build()).toList();
             ReplicaSet copy = new ReplicaSetBuilder(rs).withStatus(new ReplicaSetStatus(
-                    status.availableReplicas(), conditions, status.fullyLabeledReplicas(), status.observedGeneration(),
-                    status.readyReplicas(), status.replicas(), null)).build();
+                    omitZero(status.availableReplicas()), conditions.isEmpty() ? null : conditions,
+                    omitZero(status.fullyLabeledReplicas()), status.observedGeneration() == 0 ? null : status.observedGeneration(),
+                    omitZero(status.readyReplicas()), status.replicas(), null)).build();
             return client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(copy).updateStatus();
         }
 
@@ -195,8 +201,9 @@ public sealed interface ReplicaKind<T extends HasMetadata> {
                             .withReason(c.reason()).withMessage(c.message())
                             .withLastTransitionTime(c.lastTransitionTime()).build()).toList();
             ReplicationController copy = new ReplicationControllerBuilder(rc).withStatus(new ReplicationControllerStatus(
-                    status.availableReplicas(), conditions, status.fullyLabeledReplicas(), status.observedGeneration(),
-                    status.readyReplicas(), status.replicas())).build();
+                    omitZero(status.availableReplicas()), conditions.isEmpty() ? null : conditions,
+                    omitZero(status.fullyLabeledReplicas()), status.observedGeneration() == 0 ? null : status.observedGeneration(),
+                    omitZero(status.readyReplicas()), status.replicas())).build();
             return client.replicationControllers().inNamespace(rc.getMetadata().getNamespace()).resource(copy).updateStatus();
         }
 
