@@ -352,6 +352,23 @@ class DeploymentIT {
     }
 
     @Test
+    void oldReplicaSetsBeyondTheRevisionHistoryLimitAreDeleted() {
+        namespace("d-history");
+        apply(yaml("d-history", "web", 1, "nginx:1.25", "revisionHistoryLimit: 1"));
+        rollOut("d-history", "web");
+        for (String image : List.of("nginx:1.26", "nginx:1.27")) {
+            kubectl("-n", "d-history", "set", "image", "deployment/web", "c=" + image).ok();
+            await().atMost(WAIT).until(() -> {
+                markAllReady("d-history");
+                return rolledOut(deployment("d-history", "web"))
+                        && activePods("d-history").stream().allMatch(p -> image(p).equals(image));
+            });
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(replicaSets("d-history"))
+                .extracting(Rollouts::revision).containsExactly(2L, 3L));
+    }
+
+    @Test
     void pausedDeploymentScalesButDoesNotRollOutUntilResumed() {
         namespace("d-pause");
         apply(yaml("d-pause", "web", 2, "nginx:1.27", ""));
