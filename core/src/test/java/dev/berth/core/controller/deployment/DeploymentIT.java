@@ -369,6 +369,30 @@ class DeploymentIT {
     }
 
     @Test
+    void scalingMidRolloutSharesTheNewReplicasAmongOldAndNewReplicaSetsBySize() {
+        namespace("d-proportional");
+        String strategy = """
+                strategy:
+                    rollingUpdate:
+                      maxSurge: 2
+                      maxUnavailable: 0""";
+        apply(yaml("d-proportional", "web", 4, "nginx:1.27", strategy));
+        rollOut("d-proportional", "web");
+        kubectl("-n", "d-proportional", "set", "image", "deployment/web", "c=nginx:1.28").ok();
+        // the new pods never become ready: the rollout stays half way, 4 old and 2 new
+        await().atMost(WAIT).until(() -> replicaSets("d-proportional").size() == 2
+                && replicaSets("d-proportional").getLast().getSpec().getReplicas() == 2);
+
+        kubectl("-n", "d-proportional", "scale", "deployment/web", "--replicas=8").ok();
+        // 8 + maxSurge 2 = 10 replicas, shared 4:2 by size (as Kubernetes: 7 and 3)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(replicaSets("d-proportional"))
+                .extracting(r -> r.getSpec().getReplicas()).containsExactly(7, 3));
+        assertThat(replicaSets("d-proportional")).allSatisfy(r -> assertThat(r.getMetadata().getAnnotations())
+                .containsEntry("deployment.kubernetes.io/desired-replicas", "8")
+                .containsEntry("deployment.kubernetes.io/max-replicas", "10"));
+    }
+
+    @Test
     void pausedDeploymentScalesButDoesNotRollOutUntilResumed() {
         namespace("d-pause");
         apply(yaml("d-pause", "web", 2, "nginx:1.27", ""));
