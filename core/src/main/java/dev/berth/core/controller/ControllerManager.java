@@ -1,6 +1,7 @@
 package dev.berth.core.controller;
 
 import dev.berth.core.controller.cronjob.CronJobs;
+import dev.berth.core.controller.deployment.Deployments;
 import dev.berth.core.controller.disruption.DisruptionBudgets;
 import dev.berth.core.controller.endpoints.EndpointsController;
 import dev.berth.core.controller.endpointslice.EndpointSliceController;
@@ -9,6 +10,7 @@ import dev.berth.core.controller.job.Jobs;
 import dev.berth.core.controller.job.TtlAfterFinished;
 import dev.berth.core.controller.podautoscaler.HorizontalPodAutoscalers;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
+import dev.berth.core.controller.replicaset.ReplicaSets;
 import dev.berth.core.controller.serviceaccount.RootCaPublisher;
 import dev.berth.core.controller.serviceaccount.ServiceAccounts;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
@@ -66,7 +68,10 @@ public final class ControllerManager implements AutoCloseable {
                 new Jobs(context, Jobs.DEFAULT_WORKERS),
                 new TtlAfterFinished(context, TtlAfterFinished.DEFAULT_WORKERS),
                 new CronJobs(context, CronJobs.DEFAULT_WORKERS),
-                new Scheduler(context)));
+                new Scheduler(context),
+                ReplicaSets.replicaSets(context),
+                ReplicaSets.replicationControllers(context),
+                new Deployments(context)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }
