@@ -102,12 +102,13 @@ public final class SimCommand implements Callable<Integer> {
     }
 
     /** Runs the nodes until {@link #stop()}; prints progress to {@code out}. */
-    int run(Config config, List<HollowNodeSpec> specs, SimOptions options, PrintStream out) throws InterruptedException {
+    int run(Config config, List<HollowNodeSpec> specs, SimOptions options, PrintStream out) throws InterruptedException, java.io.IOException {
         config.setRequestTimeout(30_000);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              HollowNodes sim = new HollowNodes(client, Clock.systemUTC(), options).start()) {
             out.println("berth sim: starting " + specs.size() + " nodes against " + config.getMasterUrl());
             out.flush();
+            sim.serveSummaries();
             sim.addAll(specs);
             int reported = -1;
             boolean announced = false;

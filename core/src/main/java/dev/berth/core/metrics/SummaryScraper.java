@@ -152,8 +152,8 @@ public final class SummaryScraper implements AutoCloseable {
                 log.warn("node {}: annotation {} is not a URL: {}", node.getMetadata().getName(), STATS_URL_ANNOTATION, url);
                 return null;
             }
-            // never fetch from an address that is not the node's own
-            if (uri.getHost() == null || !own.contains(uri.getHost())) {
+            // never fetch from an address that is not the node's own (a node on loopback may use any loopback address)
+            if (uri.getHost() == null || !(own.contains(uri.getHost()) || loopback(uri.getHost()) && own.stream().anyMatch(SummaryScraper::loopback))) {
                 log.warn("node {}: {} {} does not point at one of the node's addresses {}",
                         node.getMetadata().getName(), STATS_URL_ANNOTATION, url, own);
                 return null;
@@ -168,6 +168,10 @@ public final class SummaryScraper implements AutoCloseable {
         }
         String host = internal.contains(":") ? "[" + internal + "]" : internal;
         return URI.create("https://" + host + ":" + port + "/stats/summary");
+    }
+
+    private static boolean loopback(String host) {
+        return host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     private void scrape(String nodeName, URI uri) {

@@ -48,6 +48,7 @@ public final class BerthServer implements AutoCloseable {
     private DataDirLock lock;
     private Store store;
     private ApiServer api;
+    private dev.berth.core.metrics.SummaryScraper metricsScraper;
     private ServerPki pki;
     private InetSocketAddress address;
 
@@ -115,6 +116,9 @@ public final class BerthServer implements AutoCloseable {
                 .withRequestTimeout(30_000)
                 .build();
         controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+        // every replica scrapes the nodes itself: metrics live in memory and each replica serves its own
+        metricsScraper = new dev.berth.core.metrics.SummaryScraper(controllerClient, api.resourceMetrics(), clock, null);
+        metricsScraper.start();
         // a renewal that hangs must not outlast the renew deadline
         io.fabric8.kubernetes.client.Config electionConfig = new io.fabric8.kubernetes.client.ConfigBuilder(config)
                 .withRequestTimeout((int) election.renewDeadline().toMillis())
@@ -327,6 +331,9 @@ public final class BerthServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (metricsScraper != null) {
+            metricsScraper.close();
         }
         if (electionEvents != null) {
             electionEvents.close();

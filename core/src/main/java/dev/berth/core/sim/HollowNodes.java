@@ -336,6 +336,10 @@ public final class HollowNodes implements AutoCloseable {
         Node node;
         try {
             Node fresh = NodeStatuses.registration(s.spec);
+            String statsUrl = summaries == null ? null : summaries.urlFor(s.spec.name());
+            if (statsUrl != null) {
+                fresh.getMetadata().getAnnotations().put(dev.berth.core.metrics.SummaryScraper.STATS_URL_ANNOTATION, statsUrl);
+            }
             fresh.setStatus(NodeStatuses.desired(s.spec, null, now));
             node = client.nodes().resource(fresh).create();
             s.lastStatusReport = now;
@@ -526,8 +530,35 @@ public final class HollowNodes implements AutoCloseable {
         }
     }
 
+    private volatile SummaryServer summaries;
+
+    /**
+     * Serves every node's Summary API ({@code /stats/summary?node=NAME}) on loopback so that the
+     * control plane's metrics scraper reads the usage the pods' annotations report; nodes
+     * registered afterwards name it in their {@code node.berth.dev/stats-url} annotation.
+     */
+    public synchronized HollowNodes serveSummaries() throws java.io.IOException {
+        if (summaries == null) {
+            summaries = SummaryServer.start(this, clock);
+        }
+        return this;
+    }
+
+    /** The containers of a pod this process runs, or an empty list. */
+    java.util.List<String> containerNames(String podKey) {
+        Pod pod = podInformer.getStore().getByKey(podKey);
+        if (pod == null || pod.getSpec() == null) {
+            return java.util.List.of();
+        }
+        return pod.getSpec().getContainers().stream().map(io.fabric8.kubernetes.api.model.Container::getName).toList();
+    }
+
     @Override
     public synchronized void close() {
+        if (summaries != null) {
+            summaries.close();
+            summaries = null;
+        }
         if (closed) {
             return;
         }
