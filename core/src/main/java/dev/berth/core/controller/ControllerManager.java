@@ -1,11 +1,13 @@
 package dev.berth.core.controller;
 
+import dev.berth.core.controller.daemonset.DaemonSets;
 import dev.berth.core.controller.gc.GarbageCollector;
 import dev.berth.core.controller.namespace.NamespaceDeletion;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
+import dev.berth.core.controller.statefulset.StatefulSets;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,9 @@ public final class ControllerManager implements AutoCloseable {
         Clock clock = context.clock();
         this.components = List.of(
                 new NamespaceDeletion(client, clock, NamespaceDeletion.DEFAULT_WORKERS),
-                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS));
+                new GarbageCollector(client, clock, GarbageCollector.DEFAULT_WORKERS),
+                new DaemonSets(context),
+                new StatefulSets(context));
     }
 
     /** Starts every controller; they fill their caches and begin working in the background. */
