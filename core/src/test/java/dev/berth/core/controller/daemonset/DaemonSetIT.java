@@ -19,8 +19,9 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,16 +45,16 @@ class DaemonSetIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
-    Path dir;
+    static Path dir;
 
-    private TestApiServer server;
-    private KubernetesClient client;
-    private Clock clock;
-    private ControllerContext context;
-    private DaemonSets controller;
+    private static TestApiServer server;
+    private static KubernetesClient client;
+    private static Clock clock;
+    private static ControllerContext context;
+    private static DaemonSets controller;
 
-    @BeforeEach
-    void start() throws Exception {
+    @BeforeAll
+    static void start() throws Exception {
         server = new TestApiServer(dir);
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
@@ -67,8 +68,8 @@ class DaemonSetIT {
         await().atMost(WAIT).until(controller::isReady);
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         if (controller != null) {
             controller.close();
         }
@@ -81,6 +82,20 @@ class DaemonSetIT {
         if (server != null) {
             server.close();
         }
+    }
+
+    /** Each test starts with no nodes and no DaemonSets. */
+    @AfterEach
+    void cleanUp() {
+        client.apps().daemonSets().inNamespace(NS).delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(context.informers().list(DaemonSet.class)).isEmpty());
+        client.apps().controllerRevisions().inNamespace(NS).delete();
+        client.pods().inNamespace(NS).delete();
+        client.nodes().delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client.nodes().list().getItems()).isEmpty();
+            assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+        });
     }
 
     private Node node(String name, Map<String, String> labels, Taint... taints) {
@@ -165,6 +180,7 @@ class DaemonSetIT {
             assertThat(s.getObservedGeneration()).isEqualTo(1L);
         });
         assertThat(client.apps().controllerRevisions().inNamespace(NS).list().getItems())
+                .filteredOn(r -> r.getMetadata().getName().startsWith("logs-"))
                 .singleElement().satisfies(r -> assertThat(r.getRevision()).isEqualTo(1L));
 
         client.nodes().withName("n2").delete();
@@ -254,6 +270,7 @@ class DaemonSetIT {
         String newHash = pods("proxy").getFirst().getMetadata().getLabels().get("controller-revision-hash");
         assertThat(newHash).isNotEqualTo(oldHash);
         assertThat(client.apps().controllerRevisions().inNamespace(NS).list().getItems())
+                .filteredOn(r -> r.getMetadata().getName().startsWith("proxy-"))
                 .extracting(r -> r.getMetadata().getName())
                 .containsExactlyInAnyOrder("proxy-" + oldHash, "proxy-" + newHash);
     }
@@ -322,7 +339,7 @@ class DaemonSetIT {
         node("a", Map.of());
         node("b", Map.of());
         client.apps().daemonSets().inNamespace(NS).resource(daemonSet("web", "w:1")).create();
-        Kubectl kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("home")));
+        Kubectl kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("home-" + System.nanoTime())));
         CompletableFuture<Kubectl.Result> rollout = CompletableFuture.supplyAsync(() ->
                 kubectl.run("rollout", "status", "ds/web", "-n", NS, "--timeout=60s"));
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(pods("web")).hasSize(2));

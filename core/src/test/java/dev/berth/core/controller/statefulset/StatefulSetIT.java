@@ -16,8 +16,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,16 +41,16 @@ class StatefulSetIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
-    Path dir;
+    static Path dir;
 
-    private TestApiServer server;
-    private KubernetesClient client;
-    private Clock clock;
-    private ControllerContext context;
-    private StatefulSets controller;
+    private static TestApiServer server;
+    private static KubernetesClient client;
+    private static Clock clock;
+    private static ControllerContext context;
+    private static StatefulSets controller;
 
-    @BeforeEach
-    void start() throws Exception {
+    @BeforeAll
+    static void start() throws Exception {
         server = new TestApiServer(dir);
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig()))).build();
@@ -64,8 +64,8 @@ class StatefulSetIT {
         await().atMost(WAIT).until(controller::isReady);
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         if (controller != null) {
             controller.close();
         }
@@ -324,7 +324,7 @@ class StatefulSetIT {
     @Test
     void kubectlRolloutStatusReportsTheStatefulSetRolledOut() throws Exception {
         create(statefulSet("app", 2, "a:1"));
-        Kubectl kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("home")));
+        Kubectl kubectl = new Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("home-" + System.nanoTime())));
         CompletableFuture<Kubectl.Result> rollout = CompletableFuture.supplyAsync(() ->
                 kubectl.run("rollout", "status", "sts/app", "-n", NS, "--timeout=90s"));
         ready("app-0");
