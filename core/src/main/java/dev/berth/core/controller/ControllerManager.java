@@ -1,6 +1,7 @@
 package dev.berth.core.controller;
 
 import dev.berth.core.controller.cronjob.CronJobs;
+import dev.berth.core.controller.daemonset.DaemonSets;
 import dev.berth.core.controller.deployment.Deployments;
 import dev.berth.core.controller.disruption.DisruptionBudgets;
 import dev.berth.core.controller.endpoints.EndpointsController;
@@ -17,6 +18,7 @@ import dev.berth.core.controller.runtime.ApiEventRecorder;
 import dev.berth.core.controller.runtime.Component;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
+import dev.berth.core.controller.statefulset.StatefulSets;
 import dev.berth.core.controller.volume.localpath.LocalPathProvisioner;
 import dev.berth.core.controller.volume.persistentvolume.PersistentVolumes;
 import dev.berth.core.scheduler.Scheduler;
@@ -71,7 +73,9 @@ public final class ControllerManager implements AutoCloseable {
                 new Scheduler(context),
                 ReplicaSets.replicaSets(context),
                 ReplicaSets.replicationControllers(context),
-                new Deployments(context)));
+                new Deployments(context),
+                new DaemonSets(context),
+                new StatefulSets(context)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }

@@ -31,11 +31,6 @@ public final class TestCluster implements AutoCloseable {
         return client;
     }
 
-    /** The admin kubeconfig of the server, for kubectl. */
-    public Path kubeconfig() {
-        return server.kubeconfig();
-    }
-
     /** A namespace as the API server of Kubernetes defaults it: finalized by {@code kubernetes}. */
     public Namespace createNamespace(String name) {
         return client.namespaces().resource(new NamespaceBuilder()

@@ -1,0 +1,5 @@
+/**
+ * Revision history of DaemonSets and StatefulSets as apps/v1 ControllerRevisions, as Kubernetes'
+ * {@code pkg/controller/history}.
+ */
+package dev.berth.core.controller.history;
