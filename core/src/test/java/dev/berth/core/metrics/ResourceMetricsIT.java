@@ -152,12 +152,19 @@ class ResourceMetricsIT {
     void aNodePointingItsStatsUrlElsewhereIsNotScraped() {
         client.nodes().resource(new NodeBuilder()
                 .withNewMetadata().withName("rogue")
-                .addToAnnotations(SummaryScraper.STATS_URL_ANNOTATION, "http://127.0.0.2:1/stats/summary").endMetadata()
+                .addToAnnotations(SummaryScraper.STATS_URL_ANNOTATION, "http://192.0.2.10:1/stats/summary").endMetadata()
                 .withNewStatus().addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress().endStatus()
                 .build()).create();
         var rogue = client.nodes().withName("rogue").get();
 
+        // a URL that is not one of the node's addresses is never fetched (the check sends nothing)
         assertThat(SummaryScraper.statsUri(rogue)).isNull();
+        // a node on loopback may name another loopback address: simulated nodes share one server
+        var local = new NodeBuilder(rogue).editMetadata()
+                .addToAnnotations(SummaryScraper.STATS_URL_ANNOTATION, "http://127.0.0.1:1/stats/summary?node=rogue")
+                .endMetadata().editStatus().withAddresses(new io.fabric8.kubernetes.api.model.NodeAddress("127.1.0.7", "InternalIP"))
+                .endStatus().build();
+        assertThat(SummaryScraper.statsUri(local)).hasToString("http://127.0.0.1:1/stats/summary?node=rogue");
     }
 
     @Test
