@@ -50,7 +50,7 @@ public final class ControllerManager implements AutoCloseable {
     private final List<Component> components;
     private boolean closed;
 
-    private ControllerManager(ControllerContext context, String rootCaPem) {
+    private ControllerManager(ControllerContext context, String rootCaPem, String clusterCidr) {
         this.context = context;
         KubernetesClient client = context.client();
         Clock clock = context.clock();
@@ -62,7 +62,10 @@ public final class ControllerManager implements AutoCloseable {
                 new PersistentVolumes(context),
                 new LocalPathProvisioner(context),
                 new dev.berth.core.controller.resourcequota.ResourceQuotas(context),
-                new dev.berth.core.controller.nodeipam.NodeIpam(context),
+                clusterCidr == null ? new dev.berth.core.controller.nodeipam.NodeIpam(context)
+                        : new dev.berth.core.controller.nodeipam.NodeIpam(context,
+                        new dev.berth.core.controller.nodeipam.NodeIpamOptions(clusterCidr,
+                                dev.berth.core.controller.nodeipam.NodeIpamOptions.DEFAULT_NODE_CIDR_MASK_SIZE)),
                 new dev.berth.core.controller.nodelifecycle.NodeLifecycle(context),
                 ServiceAccounts.create(context),
                 new EndpointsController(context, EndpointsController.DEFAULT_WORKERS),
@@ -102,7 +105,12 @@ public final class ControllerManager implements AutoCloseable {
      * ({@code rootCaPem}, PEM) as the kube-root-ca.crt ConfigMap in every namespace.
      */
     public static ControllerManager start(ControllerContext context, String rootCaPem) {
-        ControllerManager m = new ControllerManager(context, rootCaPem);
+        return start(context, rootCaPem, null);
+    }
+
+    /** As {@link #start(ControllerContext, String)}, giving nodes /24s of {@code clusterCidr} (null: 10.42.0.0/16). */
+    public static ControllerManager start(ControllerContext context, String rootCaPem, String clusterCidr) {
+        ControllerManager m = new ControllerManager(context, rootCaPem, clusterCidr);
         for (Component c : m.components) {
             c.start();
         }

@@ -153,7 +153,7 @@ public final class BerthServer implements AutoCloseable {
                 var started = dev.berth.core.controller.ControllerManager.start(
                         dev.berth.core.controller.runtime.ControllerContext.create(controllerClient, clock,
                                 dev.berth.core.controller.ControllerManager.COMPONENT),
-                        pki.ca().certificatePem());
+                        pki.ca().certificatePem(), options.clusterCidr());
                 synchronized (this) {
                     if (closed || term != leaderTerm) {
                         started.close();

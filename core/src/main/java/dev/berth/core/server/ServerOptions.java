@@ -33,6 +33,11 @@ public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int li
                 nodePortMin, nodePortMax, eventTtl);
     }
 
+    public ServerOptions withClusterCidr(String cidr) {
+        return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, cidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl);
+    }
+
     /** The default data dir: $XDG_DATA_HOME/berth, ~/.local/share/berth, or the platform's equivalent. */
     public static Path defaultDataDir() {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);

@@ -45,7 +45,8 @@ class WorkloadAcceptanceIT {
     @BeforeAll
     void start(@TempDir Path tempDir) throws Exception {
         dir = tempDir;
-        server = new BerthServer(ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0),
+        server = new BerthServer(ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0)
+                .withClusterCidr("10.99.0.0/16"),
                 Clock.systemUTC()).start();
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build();
@@ -55,6 +56,12 @@ class WorkloadAcceptanceIT {
         nodes.start();
         nodes.addAll(List.of(HollowNodeSpec.of("sim-0", 0), HollowNodeSpec.of("sim-1", 1), HollowNodeSpec.of("sim-2", 2)));
         await().atMost(LONG).until(() -> readyNodes() == 3);
+    }
+
+    @Test
+    void nodesGetPodRangesFromTheClusterCidrOfTheServer() {
+        await().atMost(LONG).untilAsserted(() -> assertThat(client.nodes().list().getItems())
+                .allSatisfy(n -> assertThat(n.getSpec().getPodCIDR()).startsWith("10.99.").endsWith(".0/24")));
     }
 
     @AfterAll
