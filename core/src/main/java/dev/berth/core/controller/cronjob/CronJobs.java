@@ -1,6 +1,6 @@
 package dev.berth.core.controller.cronjob;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Keys;
@@ -16,7 +16,7 @@ import java.util.List;
  * The CronJob controller: CronJob and Job informers whose handlers enqueue the CronJob's key, and
  * workers running {@link CronJobReconciler}, which requeue each CronJob for its next start time.
  */
-public final class CronJobs implements Component {
+public final class CronJobs implements LoopComponent {
     public static final String NAME = "cronjob";
     public static final int DEFAULT_WORKERS = 1;
     static final String BY_CRONJOB = "cronjob-owner";
@@ -79,6 +79,7 @@ public final class CronJobs implements Component {
                 .findFirst().orElse(null);
     }
 
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -88,18 +89,4 @@ public final class CronJobs implements Component {
         return NAME;
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

@@ -1,6 +1,6 @@
 package dev.berth.core.controller.daemonset;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * The DaemonSet controller: informer handlers on DaemonSets, their pods, nodes and revisions enqueue
  * DaemonSet keys (a node change enqueues every DaemonSet); workers run {@link DaemonSetReconciler}.
  */
-public final class DaemonSets implements Component {
+public final class DaemonSets implements LoopComponent {
     public static final String NAME = "daemonset";
     public static final int DEFAULT_WORKERS = 2;
 
@@ -122,6 +122,7 @@ public final class DaemonSets implements Component {
     }
 
     /** The control loop, for tests that reconcile by hand. */
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -131,18 +132,4 @@ public final class DaemonSets implements Component {
         return NAME;
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

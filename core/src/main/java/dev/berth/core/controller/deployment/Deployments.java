@@ -2,7 +2,7 @@ package dev.berth.core.controller.deployment;
 
 import dev.berth.core.api.labels.LabelSelector;
 import dev.berth.core.controller.replicaset.Pods;
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Keys;
@@ -19,7 +19,7 @@ import java.util.Objects;
  * The deployment controller: handlers on Deployments, ReplicaSets and pods that only enqueue the
  * deployment concerned, and a {@link ControlLoop} running {@link DeploymentReconciler}.
  */
-public final class Deployments implements Component {
+public final class Deployments implements LoopComponent {
     public static final int DEFAULT_WORKERS = 2;
 
     private final ControllerContext context;
@@ -94,6 +94,7 @@ public final class Deployments implements Component {
         return reconciler;
     }
 
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -141,18 +142,4 @@ public final class Deployments implements Component {
         return "deployment";
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

@@ -1,7 +1,7 @@
 package dev.berth.core.controller.disruption;
 
 import dev.berth.core.api.labels.LabelSelector;
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
@@ -19,7 +19,7 @@ import java.util.Map;
  * The disruption controller: budgets are reconciled when they change and when a pod they select
  * comes, goes or changes readiness.
  */
-public final class DisruptionBudgets implements Component {
+public final class DisruptionBudgets implements LoopComponent {
     public static final int DEFAULT_WORKERS = 2;
 
     private final ControlLoop loop;
@@ -77,22 +77,7 @@ public final class DisruptionBudgets implements Component {
     }
 
     @Override
-    public String name() {
-        return loop.name();
-    }
-
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
+    public ControlLoop loop() {
+        return loop;
     }
 }

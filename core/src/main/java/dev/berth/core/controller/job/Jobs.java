@@ -1,6 +1,6 @@
 package dev.berth.core.controller.job;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Keys;
@@ -18,7 +18,7 @@ import java.util.List;
  * The Job controller: Job and Pod informers whose handlers enqueue the job's key (and lower the
  * pod expectations), and workers running {@link JobReconciler}.
  */
-public final class Jobs implements Component {
+public final class Jobs implements LoopComponent {
     public static final String NAME = "job";
     public static final int DEFAULT_WORKERS = 2;
     /** Pods indexed by {@code namespace/jobName} of their controlling Job. */
@@ -97,6 +97,7 @@ public final class Jobs implements Component {
         return o == null ? null : Keys.of(pod.getMetadata().getNamespace(), o.getName());
     }
 
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -106,18 +107,4 @@ public final class Jobs implements Component {
         return NAME;
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

@@ -1,13 +1,13 @@
 package dev.berth.core.controller.job;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 /** The ttl-after-finished controller: enqueues finished Jobs that carry a TTL; {@link TtlAfterFinishedReconciler} deletes them. */
-public final class TtlAfterFinished implements Component {
+public final class TtlAfterFinished implements LoopComponent {
     public static final String NAME = "ttl-after-finished";
     public static final int DEFAULT_WORKERS = 1;
 
@@ -38,6 +38,7 @@ public final class TtlAfterFinished implements Component {
         }
     }
 
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -47,18 +48,4 @@ public final class TtlAfterFinished implements Component {
         return NAME;
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

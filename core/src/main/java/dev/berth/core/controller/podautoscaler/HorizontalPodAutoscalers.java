@@ -1,6 +1,6 @@
 package dev.berth.core.controller.podautoscaler;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Keys;
@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
  * The HorizontalPodAutoscaler controller: each autoscaler is reconciled when it changes and then
  * every {@link HorizontalReconciler#SYNC_PERIOD}.
  */
-public final class HorizontalPodAutoscalers implements Component {
+public final class HorizontalPodAutoscalers implements LoopComponent {
     public static final int DEFAULT_WORKERS = 2;
 
     private final ControlLoop loop;
@@ -43,22 +43,7 @@ public final class HorizontalPodAutoscalers implements Component {
     }
 
     @Override
-    public String name() {
-        return loop.name();
-    }
-
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
+    public ControlLoop loop() {
+        return loop;
     }
 }

@@ -1,6 +1,6 @@
 package dev.berth.core.controller.replicaset;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Keys;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * enqueue keys and lower {@link Expectations}, and a {@link ControlLoop} running
  * {@link ReplicaSetReconciler}.
  */
-public final class ReplicaSets<T extends HasMetadata> implements Component {
+public final class ReplicaSets<T extends HasMetadata> implements LoopComponent {
     public static final int DEFAULT_WORKERS = 2;
 
     private final ControllerContext context;
@@ -79,6 +79,7 @@ public final class ReplicaSets<T extends HasMetadata> implements Component {
         return reconciler;
     }
 
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -170,18 +171,4 @@ public final class ReplicaSets<T extends HasMetadata> implements Component {
         return kind.controllerName();
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }

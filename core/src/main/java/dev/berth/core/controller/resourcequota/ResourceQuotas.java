@@ -2,7 +2,7 @@ package dev.berth.core.controller.resourcequota;
 
 import dev.berth.core.api.quota.QuotaEvaluation;
 import dev.berth.core.api.quota.ResourceLists;
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
@@ -25,7 +25,7 @@ import java.util.function.BiPredicate;
  * so their creation queues nothing: a recount from a cache that has not seen them yet would
  * undo charges.
  */
-public final class ResourceQuotas implements Component {
+public final class ResourceQuotas implements LoopComponent {
     public static final int DEFAULT_WORKERS = 2;
 
     private final ControlLoop loop;
@@ -118,28 +118,8 @@ public final class ResourceQuotas implements Component {
         }
     }
 
-    /** The loop, for tests that reconcile by hand. */
-    ControlLoop loop() {
+    @Override
+    public ControlLoop loop() {
         return loop;
-    }
-
-    @Override
-    public String name() {
-        return loop.name();
-    }
-
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
     }
 }

@@ -1,6 +1,6 @@
 package dev.berth.core.controller.statefulset;
 
-import dev.berth.core.controller.runtime.Component;
+import dev.berth.core.controller.runtime.LoopComponent;
 import dev.berth.core.controller.runtime.ControlLoop;
 import dev.berth.core.controller.runtime.ControllerContext;
 import dev.berth.core.controller.runtime.Informers;
@@ -21,7 +21,7 @@ import java.util.Objects;
  * StatefulSet keys; workers run {@link StatefulSetReconciler}. Claims are read from the shared
  * PersistentVolumeClaim informer.
  */
-public final class StatefulSets implements Component {
+public final class StatefulSets implements LoopComponent {
     public static final String NAME = "statefulset";
     public static final int DEFAULT_WORKERS = 2;
 
@@ -97,6 +97,7 @@ public final class StatefulSets implements Component {
     }
 
     /** The control loop, for tests that reconcile by hand. */
+    @Override
     public ControlLoop loop() {
         return loop;
     }
@@ -106,18 +107,4 @@ public final class StatefulSets implements Component {
         return NAME;
     }
 
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    @Override
-    public boolean isReady() {
-        return loop.isReady();
-    }
-
-    @Override
-    public void close() {
-        loop.close();
-    }
 }
