@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 /** The default class, its admission and the local-path provisioner against a real API server. */
 class LocalPathProvisionerIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final Path CORPUS = Path.of("/work/shared/corpus/kubernetes-website-examples");
+    private static final Path CORPUS = dev.berth.core.testing.Corpus.examples();
 
     @TempDir
     static Path dir;
