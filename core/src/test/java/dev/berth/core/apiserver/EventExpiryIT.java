@@ -3,18 +3,21 @@ package dev.berth.core.apiserver;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.api.Json;
 import dev.berth.core.apiserver.auth.UserInfo;
+import dev.berth.core.apiserver.cache.CachedObject;
 import dev.berth.core.apiserver.registry.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Events live for the event TTL after they were last seen, then go. */
 class EventExpiryIT {
@@ -51,6 +54,10 @@ class EventExpiryIT {
             storage.create(events, "default", event("once", now), w);
             // an event that recurred 100 s later (the recorder bumps lastTimestamp and count)
             storage.create(events, "default", event("recurring", now.plusSeconds(100)), w);
+            // the sweep reads the watch cache, which the store fills asynchronously
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    storage.cache().resource(events.storage()).list(events.keyPrefix()))
+                    .extracting(CachedObject::name).contains("once", "recurring"));
 
             EventExpiry before = new EventExpiry(storage, events, 3600, Clock.fixed(now.plusSeconds(3500), ZoneOffset.UTC));
             assertThat(before.sweep()).isZero();

@@ -170,14 +170,14 @@ class DaemonSetIT {
         markAllReady("logs");
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             DaemonSetStatus s = status("logs");
-            assertThat(s.getDesiredNumberScheduled()).isEqualTo(3);
-            assertThat(s.getCurrentNumberScheduled()).isEqualTo(3);
-            assertThat(s.getNumberReady()).isEqualTo(3);
-            assertThat(s.getNumberAvailable()).isEqualTo(3);
-            assertThat(s.getNumberUnavailable()).isZero();
-            assertThat(s.getUpdatedNumberScheduled()).isEqualTo(3);
-            assertThat(s.getNumberMisscheduled()).isZero();
-            assertThat(s.getObservedGeneration()).isEqualTo(1L);
+            assertThat(s.getDesiredNumberScheduled()).as("desiredNumberScheduled").isEqualTo(3);
+            assertThat(s.getCurrentNumberScheduled()).as("currentNumberScheduled").isEqualTo(3);
+            assertThat(s.getNumberReady()).as("numberReady").isEqualTo(3);
+            assertThat(s.getNumberAvailable()).as("numberAvailable").isEqualTo(3);
+            assertThat(s.getNumberUnavailable()).as("numberUnavailable").isZero();
+            assertThat(s.getUpdatedNumberScheduled()).as("updatedNumberScheduled").isEqualTo(3);
+            assertThat(s.getNumberMisscheduled()).as("numberMisscheduled").isZero();
+            assertThat(s.getObservedGeneration()).as("observedGeneration").isEqualTo(1L);
         });
         assertThat(client.apps().controllerRevisions().inNamespace(NS).list().getItems())
                 .filteredOn(r -> r.getMetadata().getName().startsWith("logs-"))
@@ -263,9 +263,9 @@ class DaemonSetIT {
         assertThat(maxSeenUnavailable[0]).isLessThanOrEqualTo(1);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             DaemonSetStatus s = status("proxy");
-            assertThat(s.getUpdatedNumberScheduled()).isEqualTo(4);
-            assertThat(s.getNumberAvailable()).isEqualTo(4);
-            assertThat(s.getObservedGeneration()).isEqualTo(2L);
+            assertThat(s.getUpdatedNumberScheduled()).as("updatedNumberScheduled").isEqualTo(4);
+            assertThat(s.getNumberAvailable()).as("numberAvailable").isEqualTo(4);
+            assertThat(s.getObservedGeneration()).as("observedGeneration").isEqualTo(2L);
         });
         String newHash = pods("proxy").getFirst().getMetadata().getLabels().get("controller-revision-hash");
         assertThat(newHash).isNotEqualTo(oldHash);
