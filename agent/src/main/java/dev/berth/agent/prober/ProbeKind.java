@@ -1,0 +1,5 @@
+package dev.berth.agent.prober;
+
+public enum ProbeKind {
+    LIVENESS, READINESS, STARTUP
+}

@@ -1,0 +1,6 @@
+package dev.berth.agent.runtime;
+
+/** What the runtime says of a container. */
+public enum ContainerState {
+    CREATED, RUNNING, EXITED, UNKNOWN
+}

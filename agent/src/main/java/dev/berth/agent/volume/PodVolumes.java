@@ -1,0 +1,26 @@
+package dev.berth.agent.volume;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The volumes of pods on this node, as host directories (or files) to bind into containers.
+ * {@link #setUp} is idempotent and called on every sync of a pod: it creates what is missing and
+ * refreshes configMap, secret, downwardAPI and projected contents when their sources changed
+ * (atomically, through a {@code ..data} symlink as kubelet does, so readers never see half a
+ * update). A volume that cannot be set up yet (a missing ConfigMap that is not optional) throws
+ * {@link VolumeException} naming the volume and the reason; the pod worker reports it as an
+ * event and retries.
+ */
+public interface PodVolumes {
+    /** Host path of each of the pod's volumes by volume name. */
+    Map<String, Path> setUp(Pod pod);
+
+    /** Removes everything kept for the pod (emptyDir contents, projected files); not PV data. */
+    void tearDown(String podUid);
+
+    /** The pods that have volume directories on this node (to clean up orphans after a restart). */
+    java.util.Set<String> podUidsOnDisk();
+}
