@@ -54,7 +54,7 @@ final class HttpGetProber {
     static final int MAX_REDIRECTS = 10;
 
     private final EventLoopGroup group;
-    private final SslContext insecureTls;
+    private volatile SslContext insecureTls;
     private final String userAgent;
 
     /** One request header of the probe, in order; repeated names are all sent. */
@@ -64,11 +64,24 @@ final class HttpGetProber {
     HttpGetProber(EventLoopGroup group, String userAgent) {
         this.group = group;
         this.userAgent = userAgent;
-        try {
-            this.insecureTls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for HTTPS probes: " + e.getMessage(), e);
+    }
+
+    /** Made on the first HTTPS probe: most nodes never need it. */
+    private SslContext insecureTls() throws IOException {
+        SslContext tls = insecureTls;
+        if (tls == null) {
+            synchronized (this) {
+                if (insecureTls == null) {
+                    try {
+                        insecureTls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+                    } catch (SSLException e) {
+                        throw new IOException("tls: cannot set up TLS for HTTPS probes: " + e.getMessage(), e);
+                    }
+                }
+                tls = insecureTls;
+            }
         }
+        return tls;
     }
 
     /** The URL kubelet builds: {@code scheme://host:port} then the path (a leading slash added). */
@@ -206,7 +219,7 @@ final class HttpGetProber {
         String connectHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = port(uri);
         String hostPort = GoText.joinHostPort(connectHost, port);
-        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        SslContext tls = "https".equalsIgnoreCase(uri.getScheme()) ? insecureTls() : null;
         Collector collector = new Collector();
         long remainingMillis = remainingMillis(deadline);
         if (remainingMillis <= 0) {
@@ -217,8 +230,8 @@ final class HttpGetProber {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (tls) {
-                            ch.pipeline().addLast(insecureTls.newHandler(ch.alloc(), connectHost, port));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), connectHost, port));
                         }
                         ch.pipeline().addLast(new HttpClientCodec(), collector);
                     }
