@@ -13,6 +13,9 @@ import java.util.List;
  * {@code command "..." timed out}.
  */
 final class ExecProber {
+    /** kubelet keeps at most this much of an exec probe's output ({@code maxReadLength}). */
+    static final int MAX_OUTPUT_CHARS = 10 * 1024;
+
     private final ContainerRuntime runtime;
 
     ExecProber(ContainerRuntime runtime) {
@@ -30,6 +33,9 @@ final class ExecProber {
             return ProbeResult.failure("command " + GoText.quote(String.join(" ", command)) + " timed out");
         }
         String output = result.output() == null ? "" : result.output();
+        if (output.length() > MAX_OUTPUT_CHARS) {
+            output = output.substring(0, MAX_OUTPUT_CHARS);
+        }
         return result.exitCode() == 0 ? ProbeResult.success(output) : ProbeResult.failure(output);
     }
 }

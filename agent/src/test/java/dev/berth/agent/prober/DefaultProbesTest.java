@@ -217,6 +217,14 @@ class DefaultProbesTest {
     }
 
     @Test
+    void keepsAtMostTenKibibytesOfExecOutput() {
+        runtime.answer("noisy", 1, "e".repeat(64 * 1024));
+        probes.add(target(container(exec("noisy").withFailureThreshold(1).build(), null, null), "c1"));
+        probes.runDue();
+        assertThat(listener.verdicts.getFirst().message()).hasSize(10 * 1024);
+    }
+
+    @Test
     void probeThatCannotRunIsRecordedButNeitherPassesNorFails() {
         runtime.answer("check", cmd -> {
             throw new ContainerRuntimeException("ExecError", "container c1 is not running");
