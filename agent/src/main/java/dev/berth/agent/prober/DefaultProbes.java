@@ -392,7 +392,10 @@ public final class DefaultProbes implements Probes {
                     error = null;
                 } catch (ProbeException e) {
                     error = e;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
+                    // a bug or a missing class must not stop this container's probes, nor the agent
+                    log.warn("{}: container {}: {} probe broke", target.podKey(), target.container().getName(),
+                            ProbeSpec.title(w.kind), e);
                     error = new ProbeException(e.toString(), e);
                 }
             }

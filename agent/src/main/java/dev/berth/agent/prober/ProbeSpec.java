@@ -77,6 +77,12 @@ record ProbeSpec(ProbeKind kind, Probe probe, int initialDelaySeconds, int perio
         if (probe.getExec() != null && (probe.getExec().getCommand() == null || probe.getExec().getCommand().isEmpty())) {
             errors.add(f + ".exec.command: Required value: must name the command to run");
         }
+        if (probe.getHttpGet() != null) {
+            checkPort(errors, f + ".httpGet.port", probe.getHttpGet().getPort());
+        }
+        if (probe.getTcpSocket() != null) {
+            checkPort(errors, f + ".tcpSocket.port", probe.getTcpSocket().getPort());
+        }
         if (probe.getGrpc() != null) {
             Integer port = probe.getGrpc().getPort();
             if (port == null || port < 1 || port > 65535) {
@@ -89,6 +95,14 @@ record ProbeSpec(ProbeKind kind, Probe probe, int initialDelaySeconds, int perio
         // readiness probes may not set a grace period; kubelet ignores it there
         Long probeGrace = kind == ProbeKind.READINESS ? null : grace;
         return new ProbeSpec(kind, probe, initialDelay, period, timeout, success, failure, probeGrace);
+    }
+
+    private static void checkPort(List<String> errors, String field, IntOrString port) {
+        if (port == null || (port.getIntVal() == null && (port.getStrVal() == null || port.getStrVal().isEmpty()))) {
+            errors.add(field + ": Required value: a port number or the name of one of the container's ports");
+        } else if (port.getIntVal() != null && (port.getIntVal() < 1 || port.getIntVal() > 65535)) {
+            errors.add(field + ": Invalid value: " + port.getIntVal() + ": must be between 1 and 65535, inclusive");
+        }
     }
 
     private static int nonNegative(List<String> errors, String field, Integer value, int defaultValue) {
@@ -138,7 +152,7 @@ record ProbeSpec(ProbeKind kind, Probe probe, int initialDelaySeconds, int perio
             number = found;
         }
         if (number <= 0 || number >= 65536) {
-            throw new ProbeException("invalid port number: " + number);
+            throw new ProbeException("invalid port number: " + number + ": must be between 1 and 65535, inclusive");
         }
         return number;
     }

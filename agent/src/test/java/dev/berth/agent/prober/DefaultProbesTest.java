@@ -256,6 +256,11 @@ class DefaultProbesTest {
                 + "Required value: must specify a handler type (exec, httpGet, tcpSocket or grpc)");
         assertThat(probes.runDue()).isEqualTo(1);
         assertThat(probes.ready(UID, "app")).isTrue();
+
+        probes.add(target(container(new ProbeBuilder().withNewTcpSocket().withNewPort(70000).endTcpSocket().build(),
+                null, null), "c3"));
+        assertThat(events.about("web").getLast()).isEqualTo("Warning Unhealthy: Liveness probe errored: "
+                + "livenessProbe.tcpSocket.port: Invalid value: 70000: must be between 1 and 65535, inclusive");
     }
 
     @Test
