@@ -14,10 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -289,7 +291,7 @@ public final class DefaultProbes implements Probes {
     }
 
     /** When the next probe is due, if any is scheduled. */
-    public java.util.Optional<Instant> nextDue() {
+    public Optional<Instant> nextDue() {
         lock.lock();
         try {
             return earliest();
@@ -298,7 +300,7 @@ public final class DefaultProbes implements Probes {
         }
     }
 
-    private java.util.Optional<Instant> earliest() {
+    private Optional<Instant> earliest() {
         Instant earliest = null;
         for (Probed p : containers.values()) {
             for (Worker w : p.workers.values()) {
@@ -307,7 +309,7 @@ public final class DefaultProbes implements Probes {
                 }
             }
         }
-        return java.util.Optional.ofNullable(earliest);
+        return Optional.ofNullable(earliest);
     }
 
     private List<Worker> claimDue() {
@@ -334,7 +336,6 @@ public final class DefaultProbes implements Probes {
 
     private void timerLoop() {
         while (!closed) {
-            List<Worker> due;
             lock.lock();
             try {
                 var next = earliest();
@@ -352,11 +353,10 @@ public final class DefaultProbes implements Probes {
             } finally {
                 lock.unlock();
             }
-            due = claimDue();
-            for (Worker w : due) {
+            for (Worker w : claimDue()) {
                 try {
                     executor.execute(() -> runClaimed(w));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     return; // closing
                 }
             }
@@ -367,7 +367,6 @@ public final class DefaultProbes implements Probes {
     private boolean runClaimed(Worker w) {
         ProbeTarget target = w.owner.target;
         List<Notice> notices = new ArrayList<>();
-        boolean ran = false;
         try {
             Instant scheduled;
             lock.lock();
@@ -383,7 +382,6 @@ public final class DefaultProbes implements Probes {
             } finally {
                 lock.unlock();
             }
-            ran = true;
             ProbeResult result = null;
             ProbeException error = null;
             for (int attempt = 1; attempt <= MAX_PROBE_ATTEMPTS && result == null; attempt++) {
