@@ -13,7 +13,9 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,22 +40,36 @@ class NodeStatusReporterIT {
     private static final HostFacts FACTS = new HostFacts("3d1219c7c4c5404aaa1f6d2a48adfda4",
             "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4", "0b5c2a53-8f6e-4a2e-9d0a-5a3c1f1e2d3c", "lab-host");
 
+    private static final java.util.concurrent.atomic.AtomicInteger NODES = new java.util.concurrent.atomic.AtomicInteger();
+    private static TestApiServer api;
+    private static KubernetesClient client;
+
     @TempDir
     Path dir;
-    TestApiServer api;
-    KubernetesClient client;
+    String name;
     FakeClock clock;
     InfoRuntime runtime;
     AtomicReference<NodeReadings> readings;
     Path dataDir;
     NodeStatusReporter reporter;
 
+    @BeforeAll
+    static void startApiServer(@TempDir Path apiDir) throws Exception {
+        api = new TestApiServer(apiDir);
+        client = client(api.url());
+    }
+
+    @AfterAll
+    static void stopApiServer() {
+        client.close();
+        api.close();
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        api = new TestApiServer(dir.resolve("api"));
-        client = client(api.url());
+        name = "n" + NODES.incrementAndGet();
         clock = new FakeClock(Instant.parse("2026-12-02T06:00:00Z"));
-        runtime = new InfoRuntime("n1");
+        runtime = new InfoRuntime(name);
         readings = new AtomicReference<>(HEALTHY);
         dataDir = Files.createDirectories(dir.resolve("data"));
     }
@@ -63,11 +79,9 @@ class NodeStatusReporterIT {
         if (reporter != null) {
             reporter.close();
         }
-        client.close();
-        api.close();
     }
 
-    private KubernetesClient client(String url) throws Exception {
+    private static KubernetesClient client(String url) throws Exception {
         Config config = Config.fromKubeconfig(Files.readString(api.kubeconfig()));
         config.setMasterUrl(url);
         config.setRequestRetryBackoffLimit(0);
@@ -77,7 +91,7 @@ class NodeStatusReporterIT {
     }
 
     private NodeStatusReporter reporter(KubernetesClient c, NodeStatusReporter.Options options) {
-        return new NodeStatusReporter(c, runtime, "n1", "10.1.2.3", dataDir, 10250, Map.of("lab.berth.dev/rack", "r1"),
+        return new NodeStatusReporter(c, runtime, name, "10.1.2.3", dataDir, 10250, Map.of("lab.berth.dev/rack", "r1"),
                 FACTS, readings::get, clock, options);
     }
 
@@ -86,7 +100,7 @@ class NodeStatusReporterIT {
     }
 
     private Node node() {
-        return client.nodes().withName("n1").get();
+        return client.nodes().withName(name).get();
     }
 
     private static NodeCondition condition(Node n, String type) {
@@ -109,7 +123,7 @@ class NodeStatusReporterIT {
         assertThat(reporter.sync()).isTrue();
 
         Node n = node();
-        assertThat(n.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", "n1")
+        assertThat(n.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", name)
                 .containsEntry("kubernetes.io/os", "linux").containsEntry("kubernetes.io/arch", "amd64")
                 .containsEntry("beta.kubernetes.io/os", "linux").containsEntry("beta.kubernetes.io/arch", "amd64")
                 .containsEntry("lab.berth.dev/rack", "r1");
@@ -150,20 +164,20 @@ class NodeStatusReporterIT {
                         "Ready/True/KubeletReady/kubelet is posting ready status");
         assertThat(condition(n, "Ready").getLastHeartbeatTime()).isEqualTo("2026-12-02T06:00:00Z");
 
-        Lease lease = client.leases().inNamespace("kube-node-lease").withName("n1").get();
-        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("n1");
+        Lease lease = client.leases().inNamespace("kube-node-lease").withName(name).get();
+        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(name);
         assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(40);
         assertThat(lease.getSpec().getRenewTime().toInstant()).isEqualTo(clock.instant());
         assertThat(lease.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
             assertThat(o.getKind()).isEqualTo("Node");
-            assertThat(o.getName()).isEqualTo("n1");
+            assertThat(o.getName()).isEqualTo(name);
             assertThat(o.getUid()).isEqualTo(n.getMetadata().getUid());
         });
     }
 
     @Test
     void keepsTheSpecOfAnExistingNodeAddsItsLabelsAndReportsPodCidrChanges() {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").addToLabels("team", "a").endMetadata()
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).addToLabels("team", "a").endMetadata()
                 .withNewSpec().withPodCIDR("10.42.3.0/24").withUnschedulable(true).endSpec().build()).create();
         List<String> cidrs = new CopyOnWriteArrayList<>();
         reporter = reporter();
@@ -174,11 +188,11 @@ class NodeStatusReporterIT {
         Node n = node();
         assertThat(n.getSpec().getPodCIDR()).isEqualTo("10.42.3.0/24");
         assertThat(n.getSpec().getUnschedulable()).isTrue();
-        assertThat(n.getMetadata().getLabels()).containsEntry("team", "a").containsEntry("kubernetes.io/hostname", "n1");
+        assertThat(n.getMetadata().getLabels()).containsEntry("team", "a").containsEntry("kubernetes.io/hostname", name);
         assertThat(condition(n, "Ready").getStatus()).isEqualTo("True");
         assertThat(cidrs).containsExactly("10.42.3.0/24");
 
-        client.nodes().withName("n1").edit(x -> new NodeBuilder(x).editSpec().withPodCIDR("10.42.7.0/24").endSpec().build());
+        client.nodes().withName(name).edit(x -> new NodeBuilder(x).editSpec().withPodCIDR("10.42.7.0/24").endSpec().build());
         clock.advance(Duration.ofSeconds(10));
         reporter.sync();
         clock.advance(Duration.ofSeconds(10));
@@ -195,7 +209,7 @@ class NodeStatusReporterIT {
         reporter.sync();
         assertThat(cidrs).isEmpty();
 
-        client.nodes().withName("n1").edit(x -> new NodeBuilder(x).editSpec().withPodCIDR("10.42.9.0/24").endSpec().build());
+        client.nodes().withName(name).edit(x -> new NodeBuilder(x).editSpec().withPodCIDR("10.42.9.0/24").endSpec().build());
         clock.advance(Duration.ofSeconds(1)); // long before the next status update
         reporter.sync();
 
@@ -304,7 +318,7 @@ class NodeStatusReporterIT {
         reporter.sync();
         assertThat(lease().getSpec().getRenewTime().toInstant()).isEqualTo(first.plusSeconds(10));
 
-        client.leases().inNamespace("kube-node-lease").withName("n1").delete();
+        client.leases().inNamespace("kube-node-lease").withName(name).delete();
         await().until(() -> lease() == null);
         clock.advance(Duration.ofSeconds(10));
         reporter.sync();
@@ -312,7 +326,7 @@ class NodeStatusReporterIT {
     }
 
     private Lease lease() {
-        return client.leases().inNamespace("kube-node-lease").withName("n1").get();
+        return client.leases().inNamespace("kube-node-lease").withName(name).get();
     }
 
     @Test
