@@ -393,8 +393,10 @@ public final class NodeStatusReporter implements AutoCloseable {
     /** kubelet keeps a pressure condition for the transition period after the signal was last below its threshold. */
     private boolean underPressure(String type, Instant now) {
         Instant at = pressureObservedAt.get(type);
-        return at != null && now.isBefore(at.plus(options.thresholds().pressureTransitionPeriod()))
-                || at != null && at.equals(now);
+        if (at == null) {
+            return false;
+        }
+        return at.equals(now) || now.isBefore(at.plus(options.thresholds().pressureTransitionPeriod()));
     }
 
     private void notePodCidr(Node n) {

@@ -176,6 +176,21 @@ class NodeStatusReporterIT {
     }
 
     @Test
+    void kubectlShowsTheNodeReadyWithItsCapacityAndLease() throws Exception {
+        reporter = reporter();
+        reporter.sync();
+        var kubectl = new dev.berth.core.testing.Kubectl(api.kubeconfig(), Files.createDirectories(dir.resolve("home")));
+
+        String wide = kubectl.run("get", "node", name, "-o", "wide").ok().out();
+        assertThat(wide).contains("Ready").contains("10.1.2.3").contains("Debian GNU/Linux 12 (bookworm)")
+                .contains("6.1.0-test").contains("docker://20.10.24");
+        String describe = kubectl.run("describe", "node", name).ok().out();
+        assertThat(describe).contains("KubeletReady", "kubelet is posting ready status")
+                .containsPattern("memory:\\s+8Gi").containsPattern("memory:\\s+8092Mi").containsPattern("pods:\\s+110")
+                .contains("HolderIdentity:  " + name);
+    }
+
+    @Test
     void keepsTheSpecOfAnExistingNodeAddsItsLabelsAndReportsPodCidrChanges() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).addToLabels("team", "a").endMetadata()
                 .withNewSpec().withPodCIDR("10.42.3.0/24").withUnschedulable(true).endSpec().build()).create();
