@@ -204,6 +204,21 @@ class SummaryProviderTest {
     }
 
     @Test
+    void aMachineThatCannotBeReadGivesOnlyTheScrapeError() throws Exception {
+        SummaryProvider blind = new SummaryProvider("n1", runtime, new CgroupStats(root.resolve("nothing"), root.resolve("nothing")),
+                root, root, clock);
+
+        GetHandler.Response r = blind.resourceMetricsHandler().handle("/metrics/resource", Map.of());
+
+        PrometheusText p = PrometheusText.parse(new String(r.body(), StandardCharsets.UTF_8));
+        assertThat(p.value("resource_scrape_error", Map.of())).isEqualTo(1.0);
+        assertThat(p.value("scrape_error", Map.of())).isEqualTo(1.0);
+        assertThat(p.samples).hasSize(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> blind.summaryHandler().handle("/stats/summary", Map.of()))
+                .isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
     void theParserRejectsWhatIsNotTheExpositionFormat() {
         List<String> bad = List.of(
                 "foo 1\n",
