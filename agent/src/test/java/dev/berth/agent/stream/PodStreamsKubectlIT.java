@@ -1,0 +1,229 @@
+package dev.berth.agent.stream;
+
+import dev.berth.core.testing.Kubectl;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real kubectl v1.32 against a real API server whose node is a real agent server: logs,
+ * exec (WebSocket and SPDY), attach and port-forward go through the API server's proxy to the
+ * agent and into local processes.
+ */
+class PodStreamsKubectlIT {
+    @TempDir
+    static Path dir;
+    static AgentFixture fx;
+    static Kubectl kubectl;
+    static ServerSocket echo;
+    private static final Map<String, String> SPDY = Map.of("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false",
+            "KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new AgentFixture(dir);
+        kubectl = fx.kubectl();
+        fx.runtime.setLog("c-app", "one\ntwo\nthree\n");
+        fx.runtime.setMainProcess("c-app", List.of("sh", "-c", "while read l; do echo attached:$l; done"));
+        echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!echo.isClosed()) {
+                try {
+                    Socket s = echo.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                            in.transferTo(out);
+                        } catch (Exception ignored) {
+                            // the client went
+                        }
+                    });
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (echo != null) echo.close();
+        if (fx != null) fx.close();
+    }
+
+    @Test
+    void logsReachKubectlWithTheOptionsItAskedFor() {
+        var r = kubectl.run("logs", "web", "-c", "app", "--tail=2", "--timestamps").ok();
+        assertThat(r.out()).isEqualTo("one\ntwo\nthree\n");
+        var options = fx.runtime.logRequests.getLast();
+        assertThat(options.tailLines()).isEqualTo(2);
+        assertThat(options.timestamps()).isTrue();
+        assertThat(options.follow()).isFalse();
+    }
+
+    @Test
+    void followedLogStreamsUntilTheContainerStops() throws Exception {
+        fx.runtime.setLog("c-follow", "first line\n");
+        fx.runtime.addPod(new dev.berth.agent.podworker.RunningPods.RunningPod("uid-f", "default", "follow",
+                "s", "127.0.0.1", Map.of("app", "c-follow")));
+        fx.pod("follow", "node-1");
+        Process p = background(Map.of(), "logs", "-f", "follow");
+        Path out = dir.resolve("follow.out");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("first line"));
+        assertThat(p.isAlive()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx.runtime.following("c-follow"));
+        fx.runtime.stop("c-follow");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
+
+    @Test
+    void previousLogOfAContainerThatNeverRestartedIsAnError() {
+        var r = kubectl.run("logs", "web", "--previous");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("previous terminated container \"app\" in pod \"web\" not found");
+    }
+
+    @Test
+    void previousLogReadsTheContainerThisOneReplaced() {
+        fx.runtime.addContainer("c-app", "uid-web", "app", 1);
+        fx.runtime.addContainer("c-app-old", "uid-web", "app", 0);
+        fx.runtime.setLog("c-app-old", "before the restart\n");
+        var r = kubectl.run("logs", "web", "--previous").ok();
+        assertThat(r.out()).isEqualTo("before the restart\n");
+    }
+
+    @Test
+    void execOverWebSocketCarriesStdoutAndStderr() {
+        var r = kubectl.run("exec", "web", "--", "sh", "-c", "echo out; echo err >&2").ok();
+        assertThat(r.out()).isEqualTo("out\n");
+        assertThat(r.err()).contains("err");
+    }
+
+    @Test
+    void execExitCodeReachesKubectl() {
+        var r = kubectl.run("exec", "web", "--", "sh", "-c", "exit 3");
+        assertThat(r.exit()).as(r.err()).isEqualTo(3);
+    }
+
+    @Test
+    void execStdinReachesTheProcess() {
+        var r = kubectl.run("hello from stdin\n", Map.of(), "exec", "-i", "web", "--", "cat").ok();
+        assertThat(r.out()).isEqualTo("hello from stdin\n");
+    }
+
+    @Test
+    void execOverSpdyCarriesOutputStdinAndTheExitCode() {
+        var r = kubectl.run("spdy stdin\n", SPDY, "exec", "-i", "web", "--", "sh", "-c", "cat; echo err >&2; exit 5");
+        assertThat(r.exit()).as(r.err()).isEqualTo(5);
+        assertThat(r.out()).isEqualTo("spdy stdin\n");
+        assertThat(r.err()).contains("err");
+    }
+
+    @Test
+    void attachConnectsToTheMainProcess() {
+        var r = kubectl.run("ping\n", Map.of(), "attach", "-i", "web", "-c", "app").ok();
+        assertThat(r.out()).contains("attached:ping");
+    }
+
+    @Test
+    void attachOverSpdy() {
+        var r = kubectl.run("pong\n", SPDY, "attach", "-i", "web", "-c", "app").ok();
+        assertThat(r.out()).contains("attached:pong");
+    }
+
+    @Test
+    void portForwardReachesThePodsPort() throws Exception {
+        forwardAndEcho(Map.of(), "pf-default");
+    }
+
+    @Test
+    void portForwardOverSpdy() throws Exception {
+        forwardAndEcho(SPDY, "pf-spdy");
+    }
+
+    private void forwardAndEcho(Map<String, String> env, String name) throws Exception {
+        int local;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            local = free.getLocalPort();
+        }
+        Process p = background(env, name, "port-forward", "--address", "127.0.0.1", "pod/web",
+                local + ":" + echo.getLocalPort());
+        try {
+            Path out = dir.resolve(name + ".out");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Forwarding from"));
+            for (int i = 0; i < 2; i++) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), local)) {
+                    s.setSoTimeout(20_000);
+                    String msg = "hello " + i + "\n";
+                    s.getOutputStream().write(msg.getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
+                    byte[] back = s.getInputStream().readNBytes(msg.length());
+                    assertThat(new String(back, StandardCharsets.UTF_8)).isEqualTo(msg);
+                }
+            }
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void podWithoutNodeIsAnErrorNamingThePod() {
+        fx.client.pods().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("unbound").endMetadata().withNewSpec().addNewContainer().withName("app")
+                .withImage("busybox:1").endContainer().endSpec().build()).create();
+        var r = kubectl.run("logs", "unbound");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("pod unbound does not have a host assigned");
+    }
+
+    @Test
+    void nodeThatDoesNotAnswerIsAnErrorNamingPodNodeAndAddress() throws Exception {
+        int closed;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = free.getLocalPort();
+        }
+        fx.node("node-gone", closed);
+        fx.pod("stranded", "node-gone");
+        var r = kubectl.run("logs", "stranded");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("default/stranded").contains("node-gone").contains("127.0.0.1:" + closed);
+    }
+
+    /** kubectl in the background, output to DIR/NAME.out (the first arg is the name unless it is a verb). */
+    private static Process background(Map<String, String> env, String... args) throws Exception {
+        String name = args[0].equals("logs") ? "follow" : args[0];
+        List<String> rest = new ArrayList<>(List.of(args));
+        if (!args[0].equals("logs")) {
+            rest.removeFirst();
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Kubectl.find().toString());
+        cmd.add("--kubeconfig=" + fx.api.kubeconfig());
+        cmd.addAll(rest);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile());
+        pb.environment().put("HOME", Files.createDirectories(dir.resolve("home-" + name)).toString());
+        pb.environment().remove("KUBECONFIG");
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+}
