@@ -60,6 +60,19 @@ public final class PodStreams {
     private final RunningPods pods;
     private final ContainerRuntime runtime;
     private final Clock clock;
+    private final Map<String, java.util.concurrent.atomic.LongAdder> upgrades = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** How many upgraded streams were served, by {@code kind/transport/protocol} (e.g. {@code exec/websocket/v5.channel.k8s.io}). */
+    public Map<String, Long> upgradesServed() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        upgrades.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    private void count(String kind, boolean websocket, String protocol) {
+        upgrades.computeIfAbsent(kind + "/" + (websocket ? "websocket" : "spdy") + "/" + protocol,
+                k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
 
     public PodStreams(RunningPods pods, ContainerRuntime runtime, Clock clock) {
         this.pods = pods;
@@ -299,6 +312,7 @@ public final class PodStreams {
             return;
         }
         List<String> command = exec ? options.command() : List.of();
+        count(kind, websocket, protocol);
         if (websocket) {
             WebSocketStreams.Command handler = new WebSocketStreams.Command(ch, protocol);
             webSocket(ctx, req, protocol, handler, () -> handler.start(new RemoteCommand(session, handler, command), options),
@@ -337,6 +351,7 @@ public final class PodStreams {
                         + webSocketProtocols(req) + ", server supports " + PORT_FORWARD_WEBSOCKET, false);
                 return;
             }
+            count("portforward", true, protocol);
             if (protocol.equals(SPDY_TUNNEL)) {
                 SpdyStreams.PortForward handler = new SpdyStreams.PortForward(ch, podIp, name);
                 webSocketSpdy(ctx, req, handler);
@@ -374,6 +389,7 @@ public final class PodStreams {
                     + streamProtocols(req) + ", server supports [" + SpdyStreams.PORT_FORWARD + "]", false);
             return;
         }
+        count("portforward", false, protocol);
         spdy(ch, protocol, new SpdyStreams.PortForward(ch, podIp, name));
     }
 

@@ -36,14 +36,16 @@ final class AgentFixture implements AutoCloseable {
     final int agentPort;
     final CertifiedKey serving;
     final Path dir;
+    final PodStreams streams;
 
     AgentFixture(Path dir) throws Exception {
         this.dir = dir;
         api = new TestApiServer(Files.createDirectories(dir.resolve("api")));
         serving = api.ca().issueServing(Set.of("localhost"), Set.of(InetAddress.getByName("127.0.0.1")), Duration.ofDays(1));
+        streams = new PodStreams(runtime, runtime, Clock.systemUTC());
         agent = new AgentServer(new InetSocketAddress("127.0.0.1", 0), serving.certificatePem(), serving.privateKeyPem(),
                 api.ca().certificatePem(), Map.of("/healthz", (path, query) -> GetHandler.Response.text(200, "ok")),
-                new PodStreams(runtime, runtime, Clock.systemUTC()));
+                streams);
         agentPort = agent.start().getPort();
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(api.kubeconfig()))).build();
         node("node-1", agentPort);
@@ -69,6 +71,10 @@ final class AgentFixture implements AutoCloseable {
         Pod running = new PodBuilder(client.pods().inNamespace("default").withName(name).get())
                 .editOrNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build();
         client.pods().inNamespace("default").resource(running).updateStatus();
+    }
+
+    long served(String key) {
+        return streams.upgradesServed().getOrDefault(key, 0L);
     }
 
     Kubectl kubectl() throws Exception {

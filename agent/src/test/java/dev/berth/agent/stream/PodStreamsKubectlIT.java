@@ -96,25 +96,37 @@ class PodStreamsKubectlIT {
 
     @Test
     void previousLogOfAContainerThatNeverRestartedIsAnError() {
-        var r = kubectl.run("logs", "web", "--previous");
+        fx.runtime.addPod(new dev.berth.agent.podworker.RunningPods.RunningPod("uid-fresh", "default", "fresh",
+                "s", "127.0.0.1", Map.of("app", "c-fresh")));
+        fx.runtime.addContainer("c-fresh", "uid-fresh", "app", 0);
+        fx.runtime.setLog("c-fresh", "now\n");
+        fx.pod("fresh", "node-1");
+        var r = kubectl.run("logs", "fresh", "--previous");
         assertThat(r.exit()).isNotZero();
-        assertThat(r.err()).contains("previous terminated container \"app\" in pod \"web\" not found");
+        assertThat(r.err()).contains("previous terminated container \"app\" in pod \"fresh\" not found");
     }
 
     @Test
     void previousLogReadsTheContainerThisOneReplaced() {
-        fx.runtime.addContainer("c-app", "uid-web", "app", 1);
-        fx.runtime.addContainer("c-app-old", "uid-web", "app", 0);
-        fx.runtime.setLog("c-app-old", "before the restart\n");
-        var r = kubectl.run("logs", "web", "--previous").ok();
+        fx.runtime.addPod(new dev.berth.agent.podworker.RunningPods.RunningPod("uid-restarted", "default", "restarted",
+                "s", "127.0.0.1", Map.of("app", "c-new")));
+        fx.runtime.addContainer("c-new", "uid-restarted", "app", 2);
+        fx.runtime.addContainer("c-older", "uid-restarted", "app", 0);
+        fx.runtime.addContainer("c-old", "uid-restarted", "app", 1);
+        fx.runtime.setLog("c-new", "after the restart\n");
+        fx.runtime.setLog("c-old", "before the restart\n");
+        fx.pod("restarted", "node-1");
+        var r = kubectl.run("logs", "restarted", "--previous").ok();
         assertThat(r.out()).isEqualTo("before the restart\n");
     }
 
     @Test
     void execOverWebSocketCarriesStdoutAndStderr() {
+        long before = fx.served("exec/websocket/v5.channel.k8s.io");
         var r = kubectl.run("exec", "web", "--", "sh", "-c", "echo out; echo err >&2").ok();
         assertThat(r.out()).isEqualTo("out\n");
         assertThat(r.err()).contains("err");
+        assertThat(fx.served("exec/websocket/v5.channel.k8s.io")).isEqualTo(before + 1);
     }
 
     @Test
@@ -131,10 +143,12 @@ class PodStreamsKubectlIT {
 
     @Test
     void execOverSpdyCarriesOutputStdinAndTheExitCode() {
+        long before = fx.served("exec/spdy/v4.channel.k8s.io");
         var r = kubectl.run("spdy stdin\n", SPDY, "exec", "-i", "web", "--", "sh", "-c", "cat; echo err >&2; exit 5");
         assertThat(r.exit()).as(r.err()).isEqualTo(5);
         assertThat(r.out()).isEqualTo("spdy stdin\n");
         assertThat(r.err()).contains("err");
+        assertThat(fx.served("exec/spdy/v4.channel.k8s.io")).isEqualTo(before + 1);
     }
 
     @Test
@@ -145,18 +159,24 @@ class PodStreamsKubectlIT {
 
     @Test
     void attachOverSpdy() {
+        long before = fx.served("attach/spdy/v4.channel.k8s.io");
         var r = kubectl.run("pong\n", SPDY, "attach", "-i", "web", "-c", "app").ok();
         assertThat(r.out()).contains("attached:pong");
+        assertThat(fx.served("attach/spdy/v4.channel.k8s.io")).isEqualTo(before + 1);
     }
 
     @Test
-    void portForwardReachesThePodsPort() throws Exception {
+    void portForwardTunnelsSpdyInWebSocketByDefault() throws Exception {
+        long before = fx.served("portforward/websocket/" + PodStreams.SPDY_TUNNEL);
         forwardAndEcho(Map.of(), "pf-default");
+        assertThat(fx.served("portforward/websocket/" + PodStreams.SPDY_TUNNEL)).isEqualTo(before + 1);
     }
 
     @Test
     void portForwardOverSpdy() throws Exception {
+        long before = fx.served("portforward/spdy/portforward.k8s.io");
         forwardAndEcho(SPDY, "pf-spdy");
+        assertThat(fx.served("portforward/spdy/portforward.k8s.io")).isEqualTo(before + 1);
     }
 
     private void forwardAndEcho(Map<String, String> env, String name) throws Exception {

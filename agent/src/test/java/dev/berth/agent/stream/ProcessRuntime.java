@@ -37,10 +37,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@code ProcessBuilder}), so the bytes on the wire are real; logs come from text the test sets,
  * and a followed log ends when the test stops the container. It records what it was asked.
  */
-final class ProcessRuntime implements ContainerRuntime, RunningPods {
+public final class ProcessRuntime implements ContainerRuntime, RunningPods {
     final List<LogOptions> logRequests = new CopyOnWriteArrayList<>();
     final List<String> logContainers = new CopyOnWriteArrayList<>();
-    final List<int[]> resizes = new CopyOnWriteArrayList<>();
+    public final List<int[]> resizes = new CopyOnWriteArrayList<>();
     final List<List<String>> execs = new CopyOnWriteArrayList<>();
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, String> logs = new ConcurrentHashMap<>();
@@ -48,7 +48,7 @@ final class ProcessRuntime implements ContainerRuntime, RunningPods {
     private final Map<String, PipedOutputStream> following = new ConcurrentHashMap<>();
     private final List<ContainerInfo> containers = new CopyOnWriteArrayList<>();
 
-    void addPod(RunningPod pod) {
+    public void addPod(RunningPod pod) {
         pods.put(pod.namespace() + "/" + pod.name(), pod);
     }
 
