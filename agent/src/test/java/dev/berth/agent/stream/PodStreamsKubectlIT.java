@@ -228,6 +228,23 @@ class PodStreamsKubectlIT {
         assertThat(r.err()).contains("default/stranded").contains("node-gone").contains("127.0.0.1:" + closed);
     }
 
+    @Test
+    void nodeWithoutAgentEndpointAnswersServiceUnavailable() {
+        fx.client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName("node-bare").endMetadata().build()).create();
+        fx.pod("bare", "node-bare");
+        var r = kubectl.run("exec", "bare", "--", "true");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("pod bare: exec needs a node agent, and no node serves this pod");
+    }
+
+    @Test
+    void attachOverWebSocketIsTheDefault() {
+        long before = fx.served("attach/websocket/v5.channel.k8s.io");
+        kubectl.run("again\n", Map.of(), "attach", "-i", "web", "-c", "app").ok();
+        assertThat(fx.served("attach/websocket/v5.channel.k8s.io")).isEqualTo(before + 1);
+    }
+
     /** kubectl in the background, output to DIR/NAME.out (the first arg is the name unless it is a verb). */
     private static Process background(Map<String, String> env, String... args) throws Exception {
         String name = args[0].equals("logs") ? "follow" : args[0];

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * against the cluster CA and presenting the API server's kubelet-client certificate.
  */
 public final class TlsNodeDialer implements NodeDialer {
+    /** The label hollow nodes ({@code berth sim}) carry: they run no agent, so nothing is dialed. */
+    static final String SIMULATED_NODE_LABEL = "sim.berth.dev/node";
     private final SslContext ssl;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
@@ -36,6 +38,9 @@ public final class TlsNodeDialer implements NodeDialer {
     @Override
     public Dialed dial(JsonNode node, Duration timeout) {
         String name = node.path("metadata").path("name").asText();
+        if (node.path("metadata").path("labels").has(SIMULATED_NODE_LABEL)) {
+            throw new NoEndpointException("node " + name + " is simulated and runs no agent");
+        }
         int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(0);
         if (port <= 0) {
             throw new NoEndpointException("node " + name + " has no agent endpoint (status.daemonEndpoints.kubeletEndpoint.Port is unset)");
