@@ -142,6 +142,27 @@ class PodStreamsKubectlIT {
     }
 
     @Test
+    void ttyExecSendsTheTerminalSize() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+                "util-linux script gives kubectl a terminal");
+        Path home = Files.createDirectories(dir.resolve("home-tty"));
+        String kubectlCmd = Kubectl.find() + " --kubeconfig=" + fx.api.kubeconfig()
+                + " exec -it web -- sh -c 'echo tty-ok'";
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec", "stty cols 123 rows 45; " + kubectlCmd, "/dev/null")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tty.out").toFile());
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("KUBECONFIG");
+        int resizesBefore = fx.runtime.resizes.size();
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("tty.out"))).contains("tty-ok");
+        assertThat(fx.runtime.execTtys.getLast()).isTrue();
+        assertThat(fx.runtime.resizes.subList(resizesBefore, fx.runtime.resizes.size()))
+                .anySatisfy(size -> assertThat(size).containsExactly(123, 45));
+    }
+
+    @Test
     void execOverSpdyCarriesOutputStdinAndTheExitCode() {
         long before = fx.served("exec/spdy/v4.channel.k8s.io");
         var r = kubectl.run("spdy stdin\n", SPDY, "exec", "-i", "web", "--", "sh", "-c", "cat; echo err >&2; exit 5");

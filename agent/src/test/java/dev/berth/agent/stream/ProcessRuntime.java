@@ -42,6 +42,8 @@ public final class ProcessRuntime implements ContainerRuntime, RunningPods {
     final List<String> logContainers = new CopyOnWriteArrayList<>();
     public final List<int[]> resizes = new CopyOnWriteArrayList<>();
     final List<List<String>> execs = new CopyOnWriteArrayList<>();
+    /** The tty flag of every exec, in order. */
+    final List<Boolean> execTtys = new CopyOnWriteArrayList<>();
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     private final Map<String, List<String>> mainProcesses = new ConcurrentHashMap<>();
@@ -114,6 +116,7 @@ public final class ProcessRuntime implements ContainerRuntime, RunningPods {
     public StreamSession execStream(String id, List<String> command, boolean stdin, boolean stdout, boolean stderr,
                                     boolean tty) {
         execs.add(command);
+        execTtys.add(tty);
         return start(command, tty);
     }
 
