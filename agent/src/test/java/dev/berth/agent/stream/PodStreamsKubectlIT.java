@@ -266,6 +266,31 @@ class PodStreamsKubectlIT {
         assertThat(fx.served("attach/websocket/v5.channel.k8s.io")).isEqualTo(before + 1);
     }
 
+    @Test
+    void fabric8ExecOverWebSocketV4GetsOutputAndExitCode() throws Exception {
+        long before = fx.served("exec/websocket/v4.channel.k8s.io");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var watch = fx.client.pods().inNamespace("default").withName("web").writingOutput(out)
+                .exec("sh", "-c", "echo from fabric8; exit 2")) {
+            assertThat(watch.exitCode().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).equals("from fabric8\n"));
+        assertThat(fx.served("exec/websocket/v4.channel.k8s.io")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void fabric8PortForwardOverWebSocketV4() throws Exception {
+        long before = fx.served("portforward/websocket/v4.channel.k8s.io");
+        try (var forward = fx.client.pods().inNamespace("default").withName("web").portForward(echo.getLocalPort());
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), forward.getLocalPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("via fabric8\n".getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8)).isEqualTo("via fabric8\n");
+        }
+        assertThat(fx.served("portforward/websocket/v4.channel.k8s.io")).isEqualTo(before + 1);
+    }
+
     /** kubectl in the background, output to DIR/NAME.out (the first arg is the name unless it is a verb). */
     private static Process background(Map<String, String> env, String... args) throws Exception {
         String name = args[0].equals("logs") ? "follow" : args[0];
