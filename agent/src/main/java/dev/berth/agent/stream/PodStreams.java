@@ -315,11 +315,11 @@ public final class PodStreams {
         count(kind, websocket, protocol);
         if (websocket) {
             WebSocketStreams.Command handler = new WebSocketStreams.Command(ch, protocol);
-            webSocket(ctx, req, protocol, handler, () -> handler.start(new RemoteCommand(session, handler, command), options),
+            webSocket(ctx, req, protocol, handler, () -> handler.start(new RemoteCommand(session, handler, command, ch), options),
                     session::close);
         } else {
             SpdyStreams.Command handler = new SpdyStreams.Command(ch, options,
-                    out -> new RemoteCommand(session, out, command), session::close);
+                    out -> new RemoteCommand(session, out, command, ch), session::close);
             spdy(ch, protocol, handler);
         }
     }

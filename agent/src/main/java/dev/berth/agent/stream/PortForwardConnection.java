@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -35,11 +34,12 @@ final class PortForwardConnection {
     private final int port;
     private final String podName;
     private final Client client;
-    private final LinkedBlockingQueue<byte[]> toPod = new LinkedBlockingQueue<>();
+    private final InboundBuffer toPod;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Socket socket;
 
-    PortForwardConnection(String podIp, int port, String podName, Client client) {
+    PortForwardConnection(String podIp, int port, String podName, Client client, io.netty.channel.Channel channel) {
+        this.toPod = new InboundBuffer(channel);
         this.podIp = podIp;
         this.port = port;
         this.podName = podName;

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,10 +37,12 @@ final class RemoteCommand {
     private final StreamSession session;
     private final Output output;
     private final List<String> command;
-    private final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
+    private final InboundBuffer stdin;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    RemoteCommand(StreamSession session, Output output, List<String> command) {
+    /** @param client the client's connection, paused while stdin waits for the command */
+    RemoteCommand(StreamSession session, Output output, List<String> command, io.netty.channel.Channel client) {
+        this.stdin = new InboundBuffer(client);
         this.session = session;
         this.output = output;
         this.command = List.copyOf(command);

@@ -305,7 +305,7 @@ final class SpdyStreams {
                     ch.write(fin(p.dataStream));
                     ch.writeAndFlush(fin(p.errorStream));
                 }
-            });
+            }, ch);
             p.connection.start();
         }
 

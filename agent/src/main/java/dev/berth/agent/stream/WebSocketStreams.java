@@ -180,7 +180,7 @@ final class WebSocketStreams {
                     public void done() {
                         closeGracefully(ch);
                     }
-                }));
+                }, ch));
             }
             connections.forEach(PortForwardConnection::start);
         }

@@ -79,6 +79,13 @@ class PodStreamsKubectlIT {
     }
 
     @Test
+    void logsStopAtTheByteLimit() {
+        var r = kubectl.run("logs", "web", "--limit-bytes=5", "--since=1h").ok();
+        assertThat(r.out()).isEqualTo("one\nt");
+        assertThat(fx.runtime.logRequests.getLast().since()).isNotNull();
+    }
+
+    @Test
     void followedLogStreamsUntilTheContainerStops() throws Exception {
         fx.runtime.setLog("c-follow", "first line\n");
         fx.runtime.addPod(new dev.berth.agent.podworker.RunningPods.RunningPod("uid-f", "default", "follow",
