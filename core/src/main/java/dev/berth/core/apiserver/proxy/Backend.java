@@ -149,6 +149,13 @@ final class Backend extends ChannelInboundHandlerAdapter implements ApiResponse.
     @Override
     public void splice(Channel clientChannel) {
         upstream.eventLoop().execute(() -> {
+            if (!clientChannel.isActive()) {
+                // the client left between the 101 and now: nothing will ever close the agent's side
+                early.forEach(ByteBuf::release);
+                early.clear();
+                upstream.close();
+                return;
+            }
             client = clientChannel;
             clientChannel.pipeline().addLast("relay", new ClientSide());
             for (ByteBuf b : early) {
