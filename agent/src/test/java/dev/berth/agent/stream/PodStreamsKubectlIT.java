@@ -153,20 +153,26 @@ class PodStreamsKubectlIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
                 "util-linux script gives kubectl a terminal");
         Path home = Files.createDirectories(dir.resolve("home-tty"));
+        // the command runs until the test has seen the terminal size arrive, then answers
+        Path go = dir.resolve("tty.go");
         String kubectlCmd = Kubectl.find() + " --kubeconfig=" + fx.api.kubeconfig()
-                + " exec -it web -- sh -c 'echo tty-ok'";
+                + " exec -it web -- sh -c 'while [ ! -e " + go + " ]; do sleep 0.05; done; echo tty-ok'";
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec", "stty cols 123 rows 45; " + kubectlCmd, "/dev/null")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("tty.out").toFile());
         pb.environment().put("HOME", home.toString());
         pb.environment().remove("KUBECONFIG");
         int resizesBefore = fx.runtime.resizes.size();
         Process p = pb.start();
-        p.getOutputStream().close();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> fx.runtime.resizes.subList(resizesBefore,
+                    fx.runtime.resizes.size()).stream().anyMatch(size -> size[0] == 123 && size[1] == 45));
+            Files.createFile(go);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroy();
+        }
         assertThat(Files.readString(dir.resolve("tty.out"))).contains("tty-ok");
         assertThat(fx.runtime.execTtys.getLast()).isTrue();
-        assertThat(fx.runtime.resizes.subList(resizesBefore, fx.runtime.resizes.size()))
-                .anySatisfy(size -> assertThat(size).containsExactly(123, 45));
     }
 
     @Test
