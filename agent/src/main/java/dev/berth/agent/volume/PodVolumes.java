@@ -23,4 +23,25 @@ public interface PodVolumes {
 
     /** The pods that have volume directories on this node (to clean up orphans after a restart). */
     java.util.Set<String> podUidsOnDisk();
+
+    /**
+     * Whether every mount of the volume must be read-only whatever the volumeMount says, as
+     * kubelet mounts them: configMap, secret, downwardAPI and projected volumes always, a
+     * persistentVolumeClaim when its source says {@code readOnly: true}. False for a name the pod
+     * does not have.
+     */
+    static boolean forcedReadOnly(Pod pod, String volumeName) {
+        if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) {
+            return false;
+        }
+        for (io.fabric8.kubernetes.api.model.Volume v : pod.getSpec().getVolumes()) {
+            if (volumeName.equals(v.getName())) {
+                return v.getConfigMap() != null || v.getSecret() != null || v.getDownwardAPI() != null
+                        || v.getProjected() != null
+                        || (v.getPersistentVolumeClaim() != null
+                        && Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly()));
+            }
+        }
+        return false;
+    }
 }
