@@ -15,7 +15,7 @@ import dev.berth.core.apiserver.registry.ResourceType;
 
 import java.util.List;
 
-/** status, scale, binding, eviction, finalize and approval subresources. */
+/** status, scale, binding, eviction, finalize, approval and token subresources. */
 public final class Subresources {
     private final ResourceRegistry registry;
     private final ResourceStorage storage;
@@ -33,6 +33,12 @@ public final class Subresources {
 
     public void useCustomScale(java.util.function.Function<ResourceType, JsonNode> customScale) {
         this.customScale = customScale;
+    }
+
+    private ServiceAccountTokens serviceAccountTokens;
+
+    void useServiceAccountTokens(ServiceAccountTokens tokens) {
+        this.serviceAccountTokens = tokens;
     }
 
     void setHandlers(ApiHandlers handlers) {
@@ -67,6 +73,14 @@ public final class Subresources {
             case "eviction" -> {
                 if (!m.equals("POST")) throw notAllowed();
                 yield evict(req, type, ns, name, user);
+            }
+            case "token" -> {
+                if (!m.equals("POST")) throw notAllowed();
+                if (!type.resource().equals("serviceaccounts") || serviceAccountTokens == null) {
+                    throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+                }
+                yield serviceAccountTokens.tokenRequest(req, storage, type, registry.find("", "v1", "pods").orElseThrow(),
+                        ns, name);
             }
             case "log", "exec", "attach", "portforward" -> throw new ApiException(503, "ServiceUnavailable",
                     "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
