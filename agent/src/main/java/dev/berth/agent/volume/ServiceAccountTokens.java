@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Service account tokens of projected volumes, from the TokenRequest API
  * ({@code serviceaccounts/<name>/token}), bound to the pod, and renewed as kubelet's token manager
- * does: once 80% of a token's life has passed (or it is older than 24 hours).
+ * does: once 80% of a token's life has passed (or it is older than 24 hours). The life is the
+ * expirationSeconds the server granted, counted from when this node asked.
  */
 final class ServiceAccountTokens {
     /** The projection's default expirationSeconds. */
@@ -98,15 +98,10 @@ final class ServiceAccountTokens {
             throw new SetUpFailure("failed to fetch token: the TokenRequest for serviceaccounts \"" + key.serviceAccount()
                     + "\" came back without a token");
         }
-        Instant expires = now.plusSeconds(key.expirationSeconds());
-        String stamp = answer.getStatus().getExpirationTimestamp();
-        if (stamp != null && !stamp.isEmpty()) {
-            try {
-                expires = OffsetDateTime.parse(stamp).toInstant();
-            } catch (RuntimeException e) {
-                // keep the requested lifetime
-            }
-        }
+        // the token's life as the server granted it, counted on this node's clock: a node whose clock
+        // is off from the control plane's still renews in time
+        Long granted = answer.getSpec() == null ? null : answer.getSpec().getExpirationSeconds();
+        Instant expires = now.plusSeconds(granted == null || granted <= 0 ? key.expirationSeconds() : granted);
         return new Issued(answer.getStatus().getToken(), now, expires);
     }
 

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,6 @@ class ClaimVolumesTest {
     private static final String NS = "claims";
     private static final String NODE = "node-a";
 
-    @TempDir
-    static Path serverDir;
     static VolumeTestSupport api;
 
     @TempDir
@@ -44,12 +41,7 @@ class ClaimVolumesTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        api = new VolumeTestSupport(serverDir, NS);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        api.close();
+        api = VolumeTestSupport.shared(NS);
     }
 
     @BeforeEach

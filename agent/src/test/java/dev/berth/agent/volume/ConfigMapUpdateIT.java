@@ -28,23 +28,18 @@ class ConfigMapUpdateIT {
     private static final String PREFIX = TestDocker.runPrefix();
 
     @TempDir
-    static Path serverDir;
-    @TempDir
     static Path dataDir;
     static VolumeTestSupport api;
 
     @BeforeAll
     static void start() throws Exception {
         TestDocker.busybox();
-        api = new VolumeTestSupport(serverDir, NS);
+        api = VolumeTestSupport.shared(NS);
     }
 
     @AfterAll
     static void stop() {
         TestDocker.removeAll(PREFIX);
-        if (api != null) {
-            api.close();
-        }
     }
 
     private static String exec(String container, String... cmd) throws IOException {

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,6 @@ class DefaultPodVolumesTest {
     private static final String NS = "vols";
     private static final String NODE = "node-a";
 
-    @TempDir
-    static Path serverDir;
     static VolumeTestSupport api;
 
     @TempDir
@@ -50,16 +47,11 @@ class DefaultPodVolumesTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        api = new VolumeTestSupport(serverDir, NS);
+        api = VolumeTestSupport.shared(NS);
         api.client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE)
                 .addToLabels("kubernetes.io/hostname", NODE).endMetadata()
                 .withNewStatus().addToAllocatable("cpu", new Quantity("4")).addToAllocatable("memory", new Quantity("8Gi"))
                 .endStatus().build()).create();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        api.close();
     }
 
     @BeforeEach

@@ -3,7 +3,6 @@ package dev.berth.agent.volume;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +28,10 @@ class TmpfsEmptyDirTest {
     }
 
     @Test
-    void memoryEmptyDirIsATmpfsOfTheSizeLimitUntilTearDown() throws IOException {
+    void memoryEmptyDirIsATmpfsOfTheSizeLimitUntilTearDown() throws Exception {
         assumeTrue(Mounter.SYSTEM.cannotMount().isEmpty(), () -> "needs root: " + Mounter.SYSTEM.cannotMount().orElseThrow());
-        // no API object is read for an emptyDir: a client that is never used
-        try (var client = new KubernetesClientBuilder().build()) {
-            var volumes = new DefaultPodVolumes(dataDir, client, Clock.systemUTC(), "node-a");
+        {
+            var volumes = new DefaultPodVolumes(dataDir, VolumeTestSupport.shared().client, Clock.systemUTC(), "node-a");
             Pod pod = VolumeTestSupport.pod("default", "ram", new VolumeBuilder().withName("shm").withNewEmptyDir()
                     .withMedium("Memory").withSizeLimit(new Quantity("2Mi")).endEmptyDir().build());
 
