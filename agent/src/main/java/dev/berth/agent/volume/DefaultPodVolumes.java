@@ -289,12 +289,14 @@ public final class DefaultPodVolumes implements PodVolumes {
             }
             case "Memory" -> {
                 Files.createDirectories(dir);
-                if (!mounter.mountsUnder(dir).contains(dir)) {
+                // the mount table names real paths
+                Path real = dir.toRealPath();
+                if (!mounter.mountsUnder(real).contains(real)) {
                     Optional<String> why = mounter.cannotMount();
                     if (why.isPresent()) {
                         throw new SetUpFailure("emptyDir.medium \"Memory\" needs a tmpfs mount, and " + why.get());
                     }
-                    mounter.mountTmpfs(dir, tmpfsSize(pod, src));
+                    mounter.mountTmpfs(real, tmpfsSize(pod, src));
                     Files.setPosixFilePermissions(dir, AtomicWriter.permissions(0777));
                 }
             }
@@ -438,10 +440,11 @@ public final class DefaultPodVolumes implements PodVolumes {
         Path podDir = podsDir.resolve(podUid);
         synchronized (podLocks.computeIfAbsent(podUid, k -> new Object())) {
             try {
-                for (Path mount : mounter.mountsUnder(podDir)) {
+                Path real = Files.exists(podDir) ? podDir.toRealPath() : podDir;
+                for (Path mount : mounter.mountsUnder(real)) {
                     mounter.unmount(mount);
                 }
-                List<Path> left = mounter.mountsUnder(podDir);
+                List<Path> left = mounter.mountsUnder(real);
                 if (!left.isEmpty()) {
                     throw new VolumeException("UnmountVolume.TearDown failed for pod \"" + podUid + "\": still mounted: " + left);
                 }
