@@ -44,4 +44,17 @@ public interface PodVolumes {
         }
         return false;
     }
+
+    /**
+     * The host path to bind for a volumeMount's {@code subPath}: resolved through symlinks, and it
+     * must stay inside the volume (a link out of it, or {@code ..}, is refused, so a container
+     * cannot make a later mount reach the node's files). A missing subPath is created as a
+     * directory, as kubelet does. The result is a fixed file or directory: unlike the volume, a
+     * subPath mount does not see later configMap or secret updates.
+     *
+     * @throws VolumeException naming the subPath and the rule it breaks
+     */
+    static java.nio.file.Path resolveSubPath(java.nio.file.Path volume, String subPath) {
+        return SubPaths.resolve(volume, subPath);
+    }
 }
