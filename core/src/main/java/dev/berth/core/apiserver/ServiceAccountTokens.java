@@ -9,7 +9,6 @@ import dev.berth.core.api.Json;
 import dev.berth.core.apiserver.auth.Authenticator;
 import dev.berth.core.apiserver.auth.UserInfo;
 import dev.berth.core.apiserver.cache.CachedObject;
-import dev.berth.core.apiserver.http.ApiRequest;
 import dev.berth.core.apiserver.http.ApiResponse;
 import dev.berth.core.apiserver.registry.ResourceType;
 import dev.berth.core.pki.Pem;
@@ -258,9 +257,8 @@ public final class ServiceAccountTokens {
     }
 
     /** {@code POST serviceaccounts/<name>/token}: a TokenRequest in, the same with status.token out (201). */
-    ApiResponse tokenRequest(ApiRequest req, ResourceStorage storage, ResourceType serviceAccounts, ResourceType pods,
+    ApiResponse tokenRequest(ObjectNode body, ResourceStorage storage, ResourceType serviceAccounts, ResourceType pods,
                              String ns, String name) {
-        ObjectNode body = req.body().length == 0 ? Json.MAPPER.createObjectNode() : WireFormats.parseJson(req.body());
         ObjectNode spec = body.withObject("spec");
         long seconds = spec.path("expirationSeconds").isMissingNode() || spec.path("expirationSeconds").isNull()
                 ? DEFAULT_EXPIRATION_SECONDS : spec.path("expirationSeconds").asLong();

@@ -79,12 +79,24 @@ public final class Subresources {
                 if (!type.resource().equals("serviceaccounts") || serviceAccountTokens == null) {
                     throw new ApiException(404, "NotFound", "the server could not find the requested resource");
                 }
-                yield serviceAccountTokens.tokenRequest(req, storage, type, registry.find("", "v1", "pods").orElseThrow(),
-                        ns, name);
+                yield serviceAccountTokens.tokenRequest(anyBody(req), storage, type,
+                        registry.find("", "v1", "pods").orElseThrow(), ns, name);
             }
             case "log", "exec", "attach", "portforward" -> throw new ApiException(503, "ServiceUnavailable",
                     "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        };
+    }
+
+    /** A request body of a kind no resource stores (TokenRequest): JSON, YAML or protobuf as the client sent it. */
+    private static ObjectNode anyBody(ApiRequest req) {
+        if (req.body().length == 0) {
+            return Json.MAPPER.createObjectNode();
+        }
+        return switch (req.contentType()) {
+            case "application/vnd.kubernetes.protobuf" -> dev.berth.core.apiserver.protobuf.ProtobufDecoder.decode(req.body());
+            case "application/yaml" -> WireFormats.parseYaml(req.body());
+            default -> WireFormats.parseJson(req.body());
         };
     }
 

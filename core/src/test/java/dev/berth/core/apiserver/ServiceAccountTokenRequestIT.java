@@ -112,6 +112,19 @@ class ServiceAccountTokenRequestIT {
     }
 
     @Test
+    void kubectlCreateTokenPrintsATokenThatAuthenticates() throws Exception {
+        var kubectl = new dev.berth.core.testing.Kubectl(server.kubeconfig(), Files.createDirectories(dir.resolve("home")));
+        String token = kubectl.run("create", "token", "builder", "-n", NS, "--duration=20m").ok().out().strip();
+
+        JsonNode claims = Json.parse(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(claims.path("exp").asLong() - claims.path("iat").asLong()).isEqualTo(1200);
+        assertThat(claims.path("kubernetes.io").path("pod").isMissingNode()).isTrue();
+        try (KubernetesClient sa = as(token)) {
+            assertThat(sa.configMaps().inNamespace(NS).list().getItems()).isEmpty();
+        }
+    }
+
+    @Test
     void badRequestsAreRefusedNamingTheRule() {
         Pod pod = createPod("short");
         assertThatThrownBy(() -> request(pod, null, 60L))
