@@ -103,10 +103,16 @@ public final class ApiServer implements AutoCloseable {
         formats.setProtobuf(dev.berth.core.apiserver.protobuf.ProtobufDecoder::decode);
         this.subresources = new Subresources(registry, storage, formats);
         subresources.useCustomScale(customResources::scale);
+        this.serviceAccountTokens = new ServiceAccountTokens(config.clock());
+        subresources.useServiceAccountTokens(serviceAccountTokens);
+        // service account tokens first: the configured chain may reject every bearer token it does not know
+        Authenticator authenticator = Authenticator.chain(List.of(
+                serviceAccountTokens.authenticator(storage, type("", "serviceaccounts"), type("", "pods")),
+                config.authenticator()));
         this.customResourceDefinitions = new CustomResourceDefinitions(registry, storage, customResources,
                 openApi::customResourcesChanged);
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
-                config.authenticator(), config.authorizer(), subresources, formats);
+                authenticator, config.authorizer(), subresources, formats);
         subresources.setHandlers(handlers);
         handlers.setMetricsApi(new MetricsApi(resourceMetrics, storage, registry));
     }
@@ -122,6 +128,13 @@ public final class ApiServer implements AutoCloseable {
     public void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
         this.nodeDialer = dialer;
         subresources.useNodeDialer(dialer);
+    }
+
+    private final ServiceAccountTokens serviceAccountTokens;
+
+    /** Issues and checks service account tokens (TokenRequest); its key is generated unless one is given. */
+    public ServiceAccountTokens serviceAccountTokens() {
+        return serviceAccountTokens;
     }
 
     /** The resource metrics this server serves as metrics.k8s.io; a scraper fills them. */

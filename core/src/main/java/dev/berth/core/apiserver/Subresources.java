@@ -15,7 +15,7 @@ import dev.berth.core.apiserver.registry.ResourceType;
 
 import java.util.List;
 
-/** status, scale, binding, eviction, finalize and approval subresources. */
+/** status, scale, binding, eviction, finalize, approval and token subresources. */
 public final class Subresources {
     private final ResourceRegistry registry;
     private final ResourceStorage storage;
@@ -41,6 +41,12 @@ public final class Subresources {
     void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
         ResourceType nodes = registry.find("", "v1", "nodes").orElseThrow();
         podStreams = new dev.berth.core.apiserver.proxy.PodStreamProxy(dialer, n -> storage.get(nodes, "", n).tree());
+    }
+
+    private ServiceAccountTokens serviceAccountTokens;
+
+    void useServiceAccountTokens(ServiceAccountTokens tokens) {
+        this.serviceAccountTokens = tokens;
     }
 
     void setHandlers(ApiHandlers handlers) {
@@ -76,6 +82,14 @@ public final class Subresources {
                 if (!m.equals("POST")) throw notAllowed();
                 yield evict(req, type, ns, name, user);
             }
+            case "token" -> {
+                if (!m.equals("POST")) throw notAllowed();
+                if (!type.resource().equals("serviceaccounts") || serviceAccountTokens == null) {
+                    throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+                }
+                yield serviceAccountTokens.tokenRequest(anyBody(req), storage, type,
+                        registry.find("", "v1", "pods").orElseThrow(), ns, name);
+            }
             case "log", "exec", "attach", "portforward" -> {
                 dev.berth.core.apiserver.proxy.PodStreamProxy proxy = podStreams;
                 if (proxy == null) {
@@ -85,6 +99,18 @@ public final class Subresources {
                 yield proxy.handle(req, sub, storage.get(type, ns, name).tree());
             }
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        };
+    }
+
+    /** A request body of a kind no resource stores (TokenRequest): JSON, YAML or protobuf as the client sent it. */
+    private static ObjectNode anyBody(ApiRequest req) {
+        if (req.body().length == 0) {
+            return Json.MAPPER.createObjectNode();
+        }
+        return switch (req.contentType()) {
+            case "application/vnd.kubernetes.protobuf" -> dev.berth.core.apiserver.protobuf.ProtobufDecoder.decode(req.body());
+            case "application/yaml" -> WireFormats.parseYaml(req.body());
+            default -> WireFormats.parseJson(req.body());
         };
     }
 
