@@ -11,9 +11,7 @@ import dev.berth.core.pki.CertifiedKey;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -86,19 +84,29 @@ final class TestParts implements AgentParts {
         w.client().nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewStatus().addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
                 .addNewAddress().withType("Hostname").withAddress(name).endAddress().endStatus().build()).create();
-        Watch watch = w.client().nodes().withName(name).watch(new Watcher<>() {
+        // an informer lists before it watches: a podCIDR assigned right after the create is not missed
+        var informer = w.client().nodes().withName(name).inform(new ResourceEventHandler<>() {
             @Override
-            public void eventReceived(Action action, Node node) {
+            public void onAdd(Node node) {
+                report(node);
+            }
+
+            @Override
+            public void onUpdate(Node oldNode, Node node) {
+                report(node);
+            }
+
+            @Override
+            public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+            }
+
+            private void report(Node node) {
                 if (node.getSpec() != null && node.getSpec().getPodCIDR() != null) {
                     podCidrChanged.accept(node.getSpec().getPodCIDR());
                 }
             }
-
-            @Override
-            public void onClose(WatcherException cause) {
-            }
         });
-        return watch::close;
+        return informer::stop;
     }
 
     @Override

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Node credentials, the certificates controller and the serving certificate against a real control plane. */
 class NodeIdentityIT {
