@@ -107,6 +107,27 @@ class AgentIT {
     }
 
     @Test
+    void theGraceZeroDeleteLeavesANewPodOfTheSameNameAlone() {
+        TestParts parts = new TestParts("n-replaced");
+        try (Agent agent = agent("n-replaced", parts).start()) {
+            Pod old = pod("same-name", "n-replaced");
+            admin.pods().inNamespace("default").withName("same-name").withGracePeriod(0).delete();
+            await().until(() -> admin.pods().inNamespace("default").withName("same-name").get() == null);
+            Pod replacement = pod("same-name", "n-replaced");
+            await().until(() -> parts.workers.uids.contains(replacement.getMetadata().getUid()));
+
+            // a late report that the old pod's containers are gone must not delete its successor
+            agent.finishDeletion(new PodBuilder(old).editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z")
+                    .endMetadata().build());
+
+            Pod current = admin.pods().inNamespace("default").withName("same-name").get();
+            assertThat(current).isNotNull();
+            assertThat(current.getMetadata().getUid()).isEqualTo(replacement.getMetadata().getUid());
+            assertThat(current.getMetadata().getDeletionTimestamp()).isNull();
+        }
+    }
+
+    @Test
     void removesContainersAndVolumesOfPodsNotBoundHereOnceThePodsAreListed() throws Exception {
         TestParts parts = new TestParts("n-orphans");
         Pod kept = pod("kept", "n-orphans");
