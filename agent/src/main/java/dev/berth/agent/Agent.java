@@ -267,7 +267,7 @@ public final class Agent implements AutoCloseable {
         try {
             runtime.ensureNetwork(AgentOptions.POD_NETWORK, cidr, gateway);
             podCidr = cidr;
-            log.info("pod network {} on {} (gateway {})", options.podNetworkName(), cidr, gateway);
+            log.info("node {}: pod network {} on {} (gateway {})", options.nodeName(), options.podNetworkName(), cidr, gateway);
         } catch (RuntimeException e) {
             log.warn("cannot make pod network {} on {}, trying again in {}: {}", options.podNetworkName(), cidr, RETRY,
                     e.toString());

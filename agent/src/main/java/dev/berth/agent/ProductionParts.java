@@ -1,15 +1,19 @@
 package dev.berth.agent;
 
+import dev.berth.agent.node.NodeStatusReporter;
 import dev.berth.agent.podworker.PodStatusSink;
 import dev.berth.agent.podworker.PodWorkers;
 import dev.berth.agent.podworker.RunningPods;
+import dev.berth.agent.prober.DefaultProbes;
 import dev.berth.agent.prober.ProbeListener;
 import dev.berth.agent.prober.Probes;
 import dev.berth.agent.runtime.ContainerRuntime;
 import dev.berth.agent.volume.PodVolumes;
 import dev.berth.core.pki.CertifiedKey;
 
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -21,14 +25,12 @@ import java.util.function.Function;
 public final class ProductionParts implements AgentParts {
     static final String RUNTIME = "the Docker runtime (dev.berth.agent.runtime.docker.DockerRuntime)";
     static final String VOLUMES = "pod volumes (dev.berth.agent.volume.DefaultPodVolumes)";
-    static final String PROBES = "probes (dev.berth.agent.prober.DefaultProbes)";
     static final String WORKERS = "pod workers (dev.berth.agent.podworker.DefaultPodWorkers)";
-    static final String NODE = "the Node reporter (dev.berth.agent.node)";
     static final String SERVER = "the agent's HTTPS server (dev.berth.agent.server.AgentServer)";
 
     @Override
     public List<String> missing() {
-        return List.of(RUNTIME, VOLUMES, PROBES, WORKERS, NODE, SERVER);
+        return List.of(RUNTIME, VOLUMES, WORKERS, SERVER);
     }
 
     @Override
@@ -43,7 +45,9 @@ public final class ProductionParts implements AgentParts {
 
     @Override
     public Probes probes(Wiring w, ContainerRuntime runtime, ProbeListener listener) {
-        throw missing(PROBES);
+        DefaultProbes probes = new DefaultProbes(runtime, listener, w.events(), w.clock());
+        probes.start();
+        return probes;
     }
 
     @Override
@@ -54,7 +58,12 @@ public final class ProductionParts implements AgentParts {
 
     @Override
     public NodePart node(Wiring w, ContainerRuntime runtime, Consumer<String> podCidrChanged) {
-        throw missing(NODE);
+        AgentOptions o = w.options();
+        NodeStatusReporter reporter = new NodeStatusReporter(w.client(), runtime, o.nodeName(),
+                o.nodeIp().map(InetAddress::getHostAddress).orElse(null), o.dataDir(), o.port(), Map.of(), w.clock());
+        reporter.onPodCidr(podCidrChanged);
+        reporter.start();
+        return reporter::close;
     }
 
     @Override

@@ -63,11 +63,16 @@ class AgentIT {
     }
 
     private static Agent agent(String nodeName, TestParts parts) {
+        return agent(nodeName, parts, 0);
+    }
+
+    private static Agent agent(String nodeName, AgentParts parts, int port) {
         Path kubeconfig = dir.resolve(nodeName + ".kubeconfig");
         NodeCredentials.issue(server.pki().ca(), "https://127.0.0.1:" + server.address().getPort(), nodeName,
                 NodeCredentials.DEFAULT_VALIDITY).write(kubeconfig);
         AgentOptions options = AgentOptions.defaults(kubeconfig).withNodeName(nodeName)
-                .withDataDir(dir.resolve(nodeName)).withPort(0).withNamePrefix("berth-test-");
+                .withDataDir(dir.resolve(nodeName)).withPort(port).withNamePrefix("berth-test-")
+                .withNodeIp(java.net.InetAddress.getLoopbackAddress());
         return Agent.fromKubeconfig(options, parts, ROOT_WITH_DOCKER, Clock.systemUTC());
     }
 
@@ -153,12 +158,12 @@ class AgentIT {
     void makesThePodNetworkFromThePodCidrAndServesWithAnApprovedCertificate() throws Exception {
         TestParts parts = new TestParts("n-network");
         try (Agent agent = agent("n-network", parts).start()) {
-            // the node IPAM controller gives the Node a /24 of 10.42.0.0/16
-            await().atMost(Duration.ofSeconds(60)).until(() -> agent.podCidr().isPresent());
+            // the node IPAM controller gives the Node a /24 of 10.42.0.0/16 once the controllers run (after leader election)
+            await().atMost(Duration.ofSeconds(120)).until(() -> agent.podCidr().isPresent());
             String cidr = agent.podCidr().orElseThrow();
             assertThat(parts.runtime.calls).contains("ensureNetwork pods " + cidr + " " + Agent.gateway(cidr));
 
-            agent.server().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            agent.server().get(120, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(parts.served).hasSize(1);
             var certificate = parts.served.getFirst().certificate();
             assertThat(certificate.getSubjectX500Principal().getName()).contains("CN=system:node:n-network");
@@ -166,6 +171,28 @@ class AgentIT {
             assertThat(certificate.getSubjectAlternativeNames()).extracting(san -> (Object) san.get(1))
                     .containsExactlyInAnyOrder((Object) "n-network", "127.0.0.1");
             assertThat(dir.resolve("n-network/pki/kubelet-server.crt")).exists();
+        }
+    }
+
+    @Test
+    void withTheRealNodeReporterTheNodeIsRegisteredAndItsPodCidrBecomesThePodNetwork() throws Exception {
+        TestParts parts = new TestParts("n-real-node") {
+            @Override
+            public NodePart node(Wiring w, dev.berth.agent.runtime.ContainerRuntime runtime,
+                                 java.util.function.Consumer<String> podCidrChanged) {
+                return new ProductionParts().node(w, runtime, podCidrChanged);
+            }
+        };
+        try (Agent agent = agent("n-real-node", parts, 10250).start()) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> agent.podCidr().isPresent());
+            var node = admin.nodes().withName("n-real-node").get();
+            assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(10250);
+            assertThat(parts.runtime.calls).contains("ensureNetwork pods " + node.getSpec().getPodCIDR() + " "
+                    + Agent.gateway(node.getSpec().getPodCIDR()));
+
+            agent.server().get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(parts.served.getFirst().certificate().getSubjectX500Principal().getName())
+                    .contains("CN=system:node:n-real-node");
         }
     }
 }

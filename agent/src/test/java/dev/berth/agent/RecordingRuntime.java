@@ -76,16 +76,16 @@ final class RecordingRuntime implements ContainerRuntime {
         calls.add("close");
     }
 
-    // --- not used by the agent itself ---------------------------------------------------------
+    // --- for the Node reporter; the rest is not used by the agent itself ---------------------------------------------------------
 
     @Override
     public RuntimeInfo info() {
-        throw new UnsupportedOperationException();
+        return new dev.berth.agent.testing.InfoRuntime(nodeName).info();
     }
 
     @Override
     public List<ImageInfo> images() {
-        throw new UnsupportedOperationException();
+        return List.of();
     }
 
     @Override

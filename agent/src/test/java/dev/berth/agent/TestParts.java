@@ -28,7 +28,7 @@ import java.util.function.Function;
  * directories, a Node part that registers the Node and reports its podCIDR, and a server that
  * keeps the certificate it was given.
  */
-final class TestParts implements AgentParts {
+class TestParts implements AgentParts {
     final RecordingRuntime runtime;
     final RecordingWorkers workers = new RecordingWorkers();
     final Set<String> volumeDirs = ConcurrentHashMap.newKeySet();

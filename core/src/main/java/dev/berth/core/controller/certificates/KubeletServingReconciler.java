@@ -50,6 +50,12 @@ final class KubeletServingReconciler implements Reconciler<String> {
                 return Result.done();
             }
             case KubeletServingPolicy.Verdict.Approve approve -> {
+                // the cache may lag behind an approval this controller just wrote: approve once only
+                CertificateSigningRequest fresh = context.client().certificates().v1().certificateSigningRequests()
+                        .withName(key).get();
+                if (fresh == null || !pending(fresh)) {
+                    return Result.done();
+                }
                 CertificateSigningRequestCondition approved = new CertificateSigningRequestConditionBuilder()
                         .withType("Approved").withStatus("True").withReason(REASON)
                         .withMessage("Auto approving kubelet serving certificate of node " + approve.nodeName()
