@@ -80,6 +80,7 @@ public final class ApiServer implements AutoCloseable {
         // LimitRanger after defaulting, so that its defaults count in the QoS class and the quota
         admission.add(new dev.berth.core.apiserver.admission.LimitRanger(storage, type("", "limitranges")));
         admission.add(new PodCreation());
+        admission.add(new dev.berth.core.apiserver.admission.CsrRequestor());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
 
