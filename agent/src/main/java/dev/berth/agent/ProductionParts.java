@@ -9,6 +9,17 @@ import dev.berth.agent.prober.ProbeListener;
 import dev.berth.agent.prober.Probes;
 import dev.berth.agent.runtime.ContainerRuntime;
 import dev.berth.agent.volume.PodVolumes;
+import dev.berth.agent.volume.DefaultPodVolumes;
+import dev.berth.agent.volume.LocalPathCleaner;
+import dev.berth.agent.server.AgentServer;
+import dev.berth.agent.server.GetHandler;
+import dev.berth.agent.stats.CgroupStats;
+import dev.berth.agent.stats.SummaryProvider;
+import dev.berth.agent.stream.PodStreams;
+import dev.berth.core.pki.Pem;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
 import dev.berth.core.pki.CertifiedKey;
 
 import java.net.InetAddress;
@@ -24,13 +35,11 @@ import java.util.function.Function;
  */
 public final class ProductionParts implements AgentParts {
     static final String RUNTIME = "the Docker runtime (dev.berth.agent.runtime.docker.DockerRuntime)";
-    static final String VOLUMES = "pod volumes (dev.berth.agent.volume.DefaultPodVolumes)";
     static final String WORKERS = "pod workers (dev.berth.agent.podworker.DefaultPodWorkers)";
-    static final String SERVER = "the agent's HTTPS server (dev.berth.agent.server.AgentServer)";
 
     @Override
     public List<String> missing() {
-        return List.of(RUNTIME, VOLUMES, WORKERS, SERVER);
+        return List.of(RUNTIME, WORKERS);
     }
 
     @Override
@@ -40,7 +49,8 @@ public final class ProductionParts implements AgentParts {
 
     @Override
     public PodVolumes volumes(Wiring w) {
-        throw missing(VOLUMES);
+        AgentOptions o = w.options();
+        return new DefaultPodVolumes(o.dataDir(), w.client(), w.clock(), o.nodeName());
     }
 
     @Override
@@ -63,12 +73,53 @@ public final class ProductionParts implements AgentParts {
                 o.nodeIp().map(InetAddress::getHostAddress).orElse(null), o.dataDir(), o.port(), Map.of(), w.clock());
         reporter.onPodCidr(podCidrChanged);
         reporter.start();
-        return reporter::close;
+        // the directories of this node's released local-path volumes go with their PersistentVolumes
+        LocalPathCleaner cleaner = new LocalPathCleaner(w.client(), o.nodeName());
+        cleaner.start();
+        return () -> {
+            cleaner.close();
+            reporter.close();
+        };
     }
 
     @Override
     public ServerPart server(Wiring w, ContainerRuntime runtime, RunningPods pods, CertifiedKey serving) {
-        throw missing(SERVER);
+        AgentOptions o = w.options();
+        String caPem = w.clusterCas().stream().map(Pem::encode).collect(Collectors.joining());
+        Path imageDir = runtime.info().rootDir() == null || runtime.info().rootDir().isBlank()
+                ? o.dataDir() : Path.of(runtime.info().rootDir());
+        SummaryProvider stats = new SummaryProvider(o.nodeName(), runtime, CgroupStats.host(), o.dataDir(), imageDir,
+                w.clock());
+        Map<String, GetHandler> handlers = Map.of(
+                "/stats/summary", stats.summaryHandler(),
+                "/metrics/resource", stats.resourceMetricsHandler(),
+                "/healthz", (path, query) -> GetHandler.Response.text(200, "ok"));
+        AgentServer server = new AgentServer(new InetSocketAddress(o.port()), serving.certificatePem(),
+                serving.privateKeyPem(), caPem, handlers, new PodStreams(pods, runtime, w.clock()));
+        InetSocketAddress bound;
+        try {
+            bound = server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IllegalStateException("interrupted while the agent's server was starting", e);
+        }
+        return new ServerPart() {
+            @Override
+            public int port() {
+                return bound.getPort();
+            }
+
+            @Override
+            public void useCertificate(CertifiedKey renewed) {
+                server.useCertificate(renewed.certificatePem(), renewed.privateKeyPem(), caPem);
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+        };
     }
 
     private static IllegalStateException missing(String part) {

@@ -50,7 +50,7 @@ public final class AgentServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
 
     private final InetSocketAddress bind;
-    private final SslContext ssl;
+    private volatile SslContext ssl;
     private final Map<String, GetHandler> handlers;
     private final PodStreams streams;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -74,6 +74,13 @@ public final class AgentServer implements AutoCloseable {
                 Pem.parseCertificate(clusterCaPem, "the cluster CA certificate"), ClientAuth.REQUIRE);
         this.handlers = Map.copyOf(handlers);
         this.streams = streams;
+    }
+
+    /** Serves connections made from now on with a renewed certificate; open connections keep theirs. */
+    public void useCertificate(String certificatePem, String keyPem, String clusterCaPem) {
+        X509Certificate certificate = Pem.parseCertificate(certificatePem, "the agent's serving certificate");
+        this.ssl = Tls.serverContext(certificate, Pem.parsePrivateKey(keyPem, "the agent's serving key"),
+                Pem.parseCertificate(clusterCaPem, "the cluster CA certificate"), ClientAuth.REQUIRE);
     }
 
     /** Binds and serves; returns the bound address. */
