@@ -1,0 +1,143 @@
+package dev.berth.agent.runtime.docker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+
+/**
+ * A bounded in-memory pipe between two threads: one writes {@link #sink()}, another reads
+ * {@link #source()}. Unlike {@link java.io.PipedInputStream} it does not care which threads
+ * come and go. The writer blocks while the buffer is full; once the reader has closed, writes
+ * are dropped (nobody will read them), and once the writer has closed, reads drain what is left
+ * and then see end of stream.
+ */
+final class BytePipe {
+    private final byte[] buffer;
+    private int head;
+    private int count;
+    private boolean writerClosed;
+    private boolean readerClosed;
+    private final Runnable onReaderClose;
+
+    BytePipe(int capacity) {
+        this(capacity, () -> { });
+    }
+
+    /** {@code onReaderClose} runs once when the reading side is closed (to stop the producer). */
+    BytePipe(int capacity, Runnable onReaderClose) {
+        this.buffer = new byte[capacity];
+        this.onReaderClose = onReaderClose;
+    }
+
+    private final OutputStream sink = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            synchronized (BytePipe.this) {
+                while (len > 0) {
+                    if (writerClosed) {
+                        throw new IOException("pipe closed");
+                    }
+                    if (readerClosed) {
+                        return;
+                    }
+                    if (count == buffer.length) {
+                        await();
+                        continue;
+                    }
+                    int tail = (head + count) % buffer.length;
+                    int n = Math.min(len, Math.min(buffer.length - count, buffer.length - tail));
+                    System.arraycopy(b, off, buffer, tail, n);
+                    count += n;
+                    off += n;
+                    len -= n;
+                    BytePipe.this.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closeWriter();
+        }
+    };
+
+    private final InputStream source = new InputStream() {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            synchronized (BytePipe.this) {
+                while (count == 0) {
+                    if (writerClosed || readerClosed) {
+                        return -1;
+                    }
+                    await();
+                }
+                int n = Math.min(len, Math.min(count, buffer.length - head));
+                System.arraycopy(buffer, head, b, off, n);
+                head = (head + n) % buffer.length;
+                count -= n;
+                BytePipe.this.notifyAll();
+                return n;
+            }
+        }
+
+        @Override
+        public int available() {
+            synchronized (BytePipe.this) {
+                return count;
+            }
+        }
+
+        @Override
+        public void close() {
+            boolean first;
+            synchronized (BytePipe.this) {
+                first = !readerClosed;
+                readerClosed = true;
+                count = 0;
+                BytePipe.this.notifyAll();
+            }
+            if (first) {
+                onReaderClose.run();
+            }
+        }
+    };
+
+    OutputStream sink() {
+        return sink;
+    }
+
+    InputStream source() {
+        return source;
+    }
+
+    /** Ends the stream: the reader sees end of stream after what was written. */
+    synchronized void closeWriter() {
+        writerClosed = true;
+        notifyAll();
+    }
+
+    private void await() throws InterruptedIOException {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting on a pipe");
+        }
+    }
+}
