@@ -447,7 +447,43 @@ public final class DockerRuntime implements ContainerRuntime {
             }
             throw failure;
         }
+        if (!spec.hostNetwork() && !spec.dnsServers().isEmpty()) {
+            writeResolvConf(id, spec);
+        }
         return id;
+    }
+
+    /**
+     * On a user-defined network Docker points resolv.conf at its embedded resolver (127.0.0.11)
+     * and forwards from there; pods must see the cluster DNS server itself, as kubelet gives them.
+     * Like kubelet's dockershim, rewrite the sandbox's resolv.conf (which every container of the
+     * pod shares) when the engine's files are ours to write, i.e. the engine is local.
+     */
+    private void writeResolvConf(String sandboxId, SandboxSpec spec) {
+        if (!"unix".equals(host.getScheme())) {
+            return;
+        }
+        String path = call("CreatePodSandboxError", "inspect sandbox " + sandboxId,
+                () -> docker.inspectContainerCmd(sandboxId).exec().getResolvConfPath());
+        if (path == null || path.isEmpty()) {
+            return;
+        }
+        StringBuilder conf = new StringBuilder();
+        if (!spec.dnsSearches().isEmpty()) {
+            conf.append("search ").append(String.join(" ", spec.dnsSearches())).append('\n');
+        }
+        for (String server : spec.dnsServers()) {
+            conf.append("nameserver ").append(server).append('\n');
+        }
+        if (!spec.dnsOptions().isEmpty()) {
+            conf.append("options ").append(String.join(" ", spec.dnsOptions())).append('\n');
+        }
+        try {
+            Files.writeString(Path.of(path), conf.toString());
+        } catch (IOException | RuntimeException e) {
+            // not the engine's filesystem (or no permission): Docker's embedded resolver still
+            // forwards to the pod's DNS servers, so name resolution works either way
+        }
     }
 
     private static InternetProtocol protocol(String protocol) {
