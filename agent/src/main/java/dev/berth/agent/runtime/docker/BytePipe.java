@@ -13,7 +13,9 @@ import java.io.OutputStream;
  * and then see end of stream.
  */
 final class BytePipe {
-    private final byte[] buffer;
+    private byte[] buffer;
+    private Runnable onDrain = () -> { };
+    private int drainBelow = -1;
     private int head;
     private int count;
     private boolean writerClosed;
@@ -92,6 +94,10 @@ final class BytePipe {
                 head = (head + n) % buffer.length;
                 count -= n;
                 BytePipe.this.notifyAll();
+                if (drainBelow >= 0 && count < drainBelow) {
+                    drainBelow = -1;
+                    onDrain.run();
+                }
                 return n;
             }
         }
@@ -124,6 +130,41 @@ final class BytePipe {
 
     InputStream source() {
         return source;
+    }
+
+    /**
+     * Writes without blocking, growing the buffer as needed: for producers that must not block
+     * (an event loop). Returns the bytes now buffered, so the producer can pause itself above a
+     * mark and be resumed through {@link #resumeBelow}.
+     */
+    synchronized int offer(byte[] b, int off, int len) {
+        if (readerClosed || writerClosed) {
+            return count;
+        }
+        if (buffer.length - count < len) {
+            byte[] bigger = new byte[Math.max(buffer.length * 2, count + len)];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = buffer[(head + i) % buffer.length];
+            }
+            buffer = bigger;
+            head = 0;
+        }
+        for (int i = 0; i < len; i++) {
+            buffer[(head + count + i) % buffer.length] = b[off + i];
+        }
+        count += len;
+        notifyAll();
+        return count;
+    }
+
+    /** Runs {@code resume} once (on the reader's thread) when fewer than {@code mark} bytes remain buffered. */
+    synchronized void resumeBelow(int mark, Runnable resume) {
+        if (count < mark || readerClosed) {
+            resume.run();
+            return;
+        }
+        this.drainBelow = mark;
+        this.onDrain = resume;
     }
 
     /** Ends the stream: the reader sees end of stream after what was written. */

@@ -108,6 +108,8 @@ public final class DockerRuntime implements ContainerRuntime {
     private final URI host;
     private final String namePrefix;
     private final String nodeName;
+    private final boolean tls;
+    private volatile io.netty.channel.EventLoopGroup streamLoop;
     private volatile String infraImage;
     private volatile RuntimeInfo info;
 
@@ -143,6 +145,22 @@ public final class DockerRuntime implements ContainerRuntime {
                 .connectionTimeout(Duration.ofSeconds(10))
                 .build();
         this.docker = DockerClientImpl.getInstance(config, http);
+        this.tls = config.getSSLConfig() != null;
+    }
+
+    /** One small event loop for the hijacked exec and attach connections, made on first use. */
+    private io.netty.channel.EventLoopGroup streamLoop() {
+        io.netty.channel.EventLoopGroup loop = streamLoop;
+        if (loop == null) {
+            synchronized (this) {
+                if (streamLoop == null) {
+                    streamLoop = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                            io.netty.channel.nio.NioIoHandler.newFactory());
+                }
+                loop = streamLoop;
+            }
+        }
+        return loop;
     }
 
     @Override
@@ -712,13 +730,19 @@ public final class DockerRuntime implements ContainerRuntime {
                 }
             }
         }
+        Instant startedAt = s == null ? null : time(s.getStartedAt());
+        Instant finishedAt = s == null || state != ContainerState.EXITED ? null : time(s.getFinishedAt());
+        if (startedAt != null && finishedAt != null && finishedAt.isBefore(startedAt)) {
+            // the engine takes the two from different clocks (daemon and shim); a container that
+            // exits at once can seem to finish before it started, which Kubernetes never reports
+            finishedAt = startedAt;
+        }
         String name = r.getName() == null ? "" : r.getName().startsWith("/") ? r.getName().substring(1) : r.getName();
         return new ContainerInfo(r.getId(), name, r.getConfig() == null ? "" : orEmpty(r.getConfig().getImage()),
                 orEmpty(r.getImageId()), labels, state,
                 s == null || s.getExitCodeLong() == null ? 0 : s.getExitCodeLong().intValue(),
                 s != null && Boolean.TRUE.equals(s.getOOMKilled()), s == null ? "" : orEmpty(s.getError()),
-                time(r.getCreated()), s == null ? null : time(s.getStartedAt()),
-                s == null || state != ContainerState.EXITED ? null : time(s.getFinishedAt()), ip,
+                time(r.getCreated()), startedAt, finishedAt, ip,
                 s == null || s.getPidLong() == null || state != ContainerState.RUNNING ? 0 : s.getPidLong());
     }
 
@@ -856,6 +880,20 @@ public final class DockerRuntime implements ContainerRuntime {
             throw new ContainerRuntimeException("ExecError", "exec command must not be empty");
         }
         String execId = createExec(id, command, stdin, stdout, stderr, tty);
+        DockerStreamSession.ExitCode exitCode = () -> {
+            InspectExecResponse ie = awaitExecExit(execId, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+            return ie == null ? -1 : ie.getExitCodeLong().intValue();
+        };
+        if (HijackedSession.supports(host, tls)) {
+            String body;
+            try {
+                body = JSON.writeValueAsString(Map.of("Detach", false, "Tty", tty));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return HijackedSession.open(streamLoop(), host, "/exec/" + execId + "/start", body, tty,
+                    (cols, rows) -> docker.resizeExecCmd(execId).withSize(rows, cols).exec(), exitCode);
+        }
         DockerStreamSession session = new DockerStreamSession(stdin, (cols, rows) ->
                 docker.resizeExecCmd(execId).withSize(rows, cols).exec(),
                 () -> {
@@ -877,6 +915,22 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public StreamSession attach(String id, boolean stdin, boolean stdout, boolean stderr, boolean tty) {
+        if (HijackedSession.supports(host, tls)) {
+            InspectContainerResponse r;
+            try {
+                r = docker.inspectContainerCmd(id).exec();
+            } catch (NotFoundException e) {
+                throw new ContainerNotFoundException(id);
+            } catch (RuntimeException e) {
+                throw failure("AttachError", "inspect container " + id, e);
+            }
+            // the container's own TTY setting decides whether the engine frames the output
+            boolean containerTty = r.getConfig() != null && Boolean.TRUE.equals(r.getConfig().getTty());
+            String path = "/containers/" + r.getId() + "/attach?stream=1&stdin=" + (stdin ? 1 : 0)
+                    + "&stdout=" + (stdout ? 1 : 0) + "&stderr=" + (stderr ? 1 : 0);
+            return HijackedSession.open(streamLoop(), host, path, "", containerTty,
+                    (cols, rows) -> docker.resizeContainerCmd(id).withSize(rows, cols).exec(), () -> -1);
+        }
         DockerStreamSession session = new DockerStreamSession(stdin, (cols, rows) ->
                 docker.resizeContainerCmd(id).withSize(rows, cols).exec(), () -> -1);
         var cmd = docker.attachContainerCmd(id)
@@ -928,6 +982,10 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public void close() {
+        io.netty.channel.EventLoopGroup loop = streamLoop;
+        if (loop != null) {
+            loop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
         try {
             docker.close();
         } catch (IOException e) {
