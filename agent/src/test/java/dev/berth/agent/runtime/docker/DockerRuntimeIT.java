@@ -200,9 +200,12 @@ class DockerRuntimeIT {
     void containersSeeThePodsHostnameDnsConfigAndExtraHosts() {
         SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "team", "dns", "custom-host", false, network,
                 List.of("10.243.0.10"), List.of("team.svc.cluster.local", "svc.cluster.local"), List.of("ndots:5"),
-                List.of("db.internal:10.1.2.3"), List.of(), false, false, Map.of(), Map.of());
+                List.of("db.internal:10.1.2.3"), List.of(), false, false,
+                Map.of("net.ipv4.ip_local_port_range", "40000 50000"), Map.of());
         String sandboxId = runtime.runSandbox(pod);
         String id = run(sandboxId, pod, container("app", "sleep", "3600"));
+        assertThat(runtime.exec(id, List.of("cat", "/proc/sys/net/ipv4/ip_local_port_range"), Duration.ofSeconds(5))
+                .output()).matches("40000\\s+50000\\s*");
         assertThat(runtime.exec(id, List.of("hostname"), Duration.ofSeconds(5)).output().strip()).isEqualTo("custom-host");
         String resolv = runtime.exec(id, List.of("cat", "/etc/resolv.conf"), Duration.ofSeconds(5)).output();
         assertThat(resolv).contains("nameserver 10.243.0.10")
@@ -210,6 +213,32 @@ class DockerRuntimeIT {
                 .contains("search team.svc.cluster.local svc.cluster.local").contains("options ndots:5");
         assertThat(runtime.exec(id, List.of("cat", "/etc/hosts"), Duration.ofSeconds(5)).output())
                 .containsPattern("10\\.1\\.2\\.3\\s+db\\.internal");
+    }
+
+    @Test
+    void publishesHostPortsOnLoopbackAndRunsHostNetworkPods() throws Exception {
+        int hostPort = 20000 + ThreadLocalRandom.current().nextInt(10000);
+        SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "default", "ports", "ports", false, network,
+                List.of(), List.of(), List.of(), List.of(),
+                List.of(new SandboxSpec.PortMapping("127.0.0.1", hostPort, 8080, "TCP")), false, false, Map.of(), Map.of());
+        String sandboxId = runtime.runSandbox(pod);
+        run(sandboxId, pod, container("server", "sh", "-c",
+                "mkdir -p /www && echo published > /www/index.html && exec httpd -f -p 8080 -h /www"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + hostPort + "/")).build();
+        await().atMost(WAIT).ignoreExceptions().until(() ->
+                http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body().equals("published\n"));
+
+        SandboxSpec hostPod = new SandboxSpec(UUID.randomUUID().toString(), "default", "hostnet", "hostnet", true, network,
+                List.of(), List.of(), List.of(), List.of(), List.of(), true, true, Map.of(), Map.of());
+        String hostSandbox = runtime.runSandbox(hostPod);
+        assertThat(runtime.inspect(hostSandbox).ip()).as("no pod IP of its own").isEmpty();
+        String app = run(hostSandbox, hostPod, container("app", "sleep", "3600"));
+        assertThat(docker("inspect", "--format", "{{.HostConfig.NetworkMode}} {{.HostConfig.IpcMode}} {{.HostConfig.PidMode}}",
+                hostSandbox).strip()).isEqualTo("host host host");
+        // in the node's PID namespace the container sees more than its own processes
+        assertThat(runtime.exec(app, List.of("sh", "-c", "ls -d /proc/[0-9]* | wc -l"), Duration.ofSeconds(5)).output().strip())
+                .satisfies(n -> assertThat(Integer.parseInt(n)).isGreaterThan(10));
     }
 
     @Test
