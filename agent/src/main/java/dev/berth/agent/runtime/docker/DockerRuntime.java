@@ -542,6 +542,8 @@ public final class DockerRuntime implements ContainerRuntime {
                 .withReadonlyRootfs(spec.readOnlyRootfs());
         if (sandbox.hostPid()) {
             hc.withPidMode("host");
+        } else if ("true".equals(sandbox.labels().get(RuntimeLabels.SHARE_PROCESS_NAMESPACE))) {
+            hc.withPidMode(joined);
         }
         List<Bind> binds = new ArrayList<>();
         for (ContainerSpec.Mount m : spec.mounts()) {

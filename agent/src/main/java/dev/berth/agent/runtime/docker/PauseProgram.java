@@ -8,7 +8,9 @@ import java.nio.ByteOrder;
  * The pod sandbox's "pause" program, generated as a minimal static ELF executable so that no C
  * toolchain is needed to build the infra image. It installs handlers for SIGTERM and SIGINT that
  * exit with status 0 (PID 1 ignores signals it has no handler for, so without them a stop would
- * always end in SIGKILL), then waits for signals forever.
+ * always end in SIGKILL), then waits for signals forever. As PID 1 of a pod whose containers
+ * share its PID namespace it also inherits orphans, so on SIGCHLD it reaps every exited child
+ * ({@code wait4(-1, NULL, WNOHANG, NULL)} until none is left) and zombies do not pile up.
  *
  * <p>Layout of the file: the 64-byte ELF header, one 56-byte {@code PT_LOAD} program header
  * mapping the whole file read+execute at {@link #BASE}, the code, and the {@code struct
@@ -25,6 +27,10 @@ public final class PauseProgram {
 
     private static final int SIGINT = 2;
     private static final int SIGTERM = 15;
+    private static final int SIGCHLD = 17;
+    private static final int WNOHANG = 1;
+    private static final long SA_NOCLDSTOP = 0x00000001L;
+    private static final long SA_RESTART = 0x10000000L;
     /** sa_flags bit: sa_restorer holds the address to return to from the handler. */
     private static final long SA_RESTORER = 0x04000000L;
 
@@ -44,13 +50,12 @@ public final class PauseProgram {
     /** x86_64 Linux: syscall number in eax, arguments in rdi, rsi, rdx, r10; {@code syscall}. */
     static byte[] x86_64() {
         Code c = new Code(ByteOrder.LITTLE_ENDIAN);
-        int[] actImm = new int[2];
-        int[] sigs = {SIGTERM, SIGINT};
-        for (int i = 0; i < 2; i++) {
+        int[][] calls = {{SIGTERM, 0}, {SIGINT, 0}, {SIGCHLD, 0}};
+        for (int[] call : calls) {
             c.bytes(0xB8).u32(13);            // mov eax, 13        ; rt_sigaction
-            c.bytes(0xBF).u32(sigs[i]);       // mov edi, signal
+            c.bytes(0xBF).u32(call[0]);       // mov edi, signal
             c.bytes(0xBE);                    // mov esi, &act      ; patched below
-            actImm[i] = c.size();
+            call[1] = c.size();
             c.u32(0);
             c.bytes(0x31, 0xD2);              // xor edx, edx       ; no old action
             c.bytes(0x41, 0xBA).u32(8);       // mov r10d, 8        ; sizeof(sigset_t)
@@ -59,23 +64,37 @@ public final class PauseProgram {
         int loop = c.size();
         c.bytes(0xB8).u32(34);                // loop: mov eax, 34  ; pause
         c.bytes(0x0F, 0x05);                  // syscall            ; returns after a handled signal
-        int rel = loop - (c.size() + 2);
-        c.bytes(0xEB, rel & 0xFF);            // jmp loop
-        int handler = c.size();
-        c.bytes(0xB8).u32(231);               // handler: mov eax, 231 ; exit_group
+        c.bytes(0xEB, (loop - (c.size() + 2)) & 0xFF); // jmp loop
+        int exit = c.size();
+        c.bytes(0xB8).u32(231);               // exit: mov eax, 231 ; exit_group
         c.bytes(0x31, 0xFF);                  // xor edi, edi       ; status 0
         c.bytes(0x0F, 0x05);                  // syscall
+        int reap = c.size();
+        c.bytes(0xB8).u32(61);                // reap: mov eax, 61  ; wait4
+        c.bytes(0xBF).u32(-1);                // mov edi, -1        ; any child
+        c.bytes(0x31, 0xF6);                  // xor esi, esi       ; no status wanted
+        c.bytes(0xBA).u32(WNOHANG);           // mov edx, WNOHANG
+        c.bytes(0x45, 0x31, 0xD2);            // xor r10d, r10d     ; no rusage
+        c.bytes(0x0F, 0x05);                  // syscall
+        c.bytes(0x48, 0x85, 0xC0);            // test rax, rax      ; reaped one (pid > 0)?
+        c.bytes(0x7F, (reap - (c.size() + 2)) & 0xFF); // jg reap ; then look for another
+        c.bytes(0xC3);                        // ret                ; to sa_restorer
         int restorer = c.size();
-        c.bytes(0xB8).u32(15);                // restorer: mov eax, 15 ; rt_sigreturn (never reached:
-        c.bytes(0x0F, 0x05);                  // syscall            ; the handler exits, but x86_64 wants one)
+        c.bytes(0xB8).u32(15);                // restorer: mov eax, 15 ; rt_sigreturn
+        c.bytes(0x0F, 0x05);                  // syscall
         c.align(8);
-        int act = c.size();
-        c.u64(addr(handler));                 // sa_handler
+        int actExit = c.size();
+        c.u64(addr(exit));                    // sa_handler
         c.u64(SA_RESTORER);                   // sa_flags
-        c.u64(addr(restorer));                // sa_restorer
+        c.u64(addr(restorer));                // sa_restorer (x86_64 needs one to return through)
         c.u64(0);                             // sa_mask: nothing blocked
-        for (int at : actImm) {
-            c.patch32(at, (int) addr(act));
+        int actReap = c.size();
+        c.u64(addr(reap));
+        c.u64(SA_RESTORER | SA_NOCLDSTOP | SA_RESTART);
+        c.u64(addr(restorer));
+        c.u64(0);
+        for (int[] call : calls) {
+            c.patch32(call[1], (int) addr(call[0] == SIGCHLD ? actReap : actExit));
         }
         return elf(0x3E, c.toByteArray(), ByteOrder.LITTLE_ENDIAN); // EM_X86_64
     }
@@ -87,12 +106,11 @@ public final class PauseProgram {
      */
     static byte[] aarch64() {
         Code c = new Code(ByteOrder.LITTLE_ENDIAN);
-        int[] adr = new int[2];
-        int[] sigs = {SIGTERM, SIGINT};
-        for (int i = 0; i < 2; i++) {
+        int[][] calls = {{SIGTERM, 0}, {SIGINT, 0}, {SIGCHLD, 0}};
+        for (int[] call : calls) {
             c.u32(movz(8, 134));              // mov x8, #134       ; rt_sigaction
-            c.u32(movz(0, sigs[i]));          // mov x0, #signal
-            adr[i] = c.size();
+            c.u32(movz(0, call[0]));          // mov x0, #signal
+            call[1] = c.size();
             c.u32(0);                         // adr x1, act        ; patched below
             c.u32(movz(2, 0));                // mov x2, #0         ; no old action
             c.u32(movz(3, 8));                // mov x3, #8         ; sizeof(sigset_t)
@@ -105,20 +123,47 @@ public final class PauseProgram {
         }
         c.u32(SVC0);                          // svc #0             ; returns after a handled signal
         c.u32(branch(c.size(), loop));        // b loop
-        int handler = c.size();
-        c.u32(movz(8, 94));                   // handler: mov x8, #94 ; exit_group
+        int exit = c.size();
+        c.u32(movz(8, 94));                   // exit: mov x8, #94  ; exit_group
         c.u32(movz(0, 0));                    // mov x0, #0         ; status 0
         c.u32(SVC0);                          // svc #0
+        int reap = c.size();
+        c.u32(movz(8, 260));                  // reap: mov x8, #260 ; wait4
+        c.u32(MOVN_X0_0);                     // mov x0, #-1        ; any child
+        c.u32(movz(1, 0));                    // mov x1, #0         ; no status wanted
+        c.u32(movz(2, WNOHANG));              // mov x2, #WNOHANG
+        c.u32(movz(3, 0));                    // mov x3, #0         ; no rusage
+        c.u32(SVC0);                          // svc #0
+        c.u32(CMP_X0_0);                      // cmp x0, #0         ; reaped one (pid > 0)?
+        c.u32(branchGt(c.size(), reap));      // b.gt reap          ; then look for another
+        c.u32(RET);                           // ret                ; to the kernel's vDSO trampoline
         c.align(8);
-        int act = c.size();
-        c.u64(addr(handler));                 // sa_handler
+        int actExit = c.size();
+        c.u64(addr(exit));                    // sa_handler
         c.u64(0);                             // sa_flags: the kernel returns through the vDSO trampoline
         c.u64(0);                             // sa_restorer
         c.u64(0);                             // sa_mask
-        for (int at : adr) {
-            c.patch32(at, adr(1, act - at));
+        int actReap = c.size();
+        c.u64(addr(reap));
+        c.u64(SA_NOCLDSTOP | SA_RESTART);
+        c.u64(0);
+        c.u64(0);
+        for (int[] call : calls) {
+            c.patch32(call[1], adr(1, (call[0] == SIGCHLD ? actReap : actExit) - call[1]));
         }
         return elf(0xB7, c.toByteArray(), ByteOrder.LITTLE_ENDIAN); // EM_AARCH64
+    }
+
+    /** MOVN X0, #0: X0 = ~0 = -1. */
+    static final int MOVN_X0_0 = 0x92800000;
+    /** SUBS XZR, X0, #0 (cmp x0, #0). */
+    static final int CMP_X0_0 = 0xF100001F;
+    /** RET (to X30). */
+    static final int RET = 0xD65F03C0;
+
+    /** B.GT target: 01010100 imm19 0 cond(1100), a signed word offset. */
+    static int branchGt(int from, int to) {
+        return 0x54000000 | ((((to - from) >> 2) & 0x7FFFF) << 5) | 0xC;
     }
 
     static final int SVC0 = 0xD4000001;

@@ -515,6 +515,23 @@ class DockerRuntimeIT {
     }
 
     @Test
+    void aSharedProcessNamespaceHasThePauseProgramAsPid1ReapingOrphans() {
+        SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "default", "shared-pid", "shared-pid", false,
+                network, List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(),
+                Map.of(RuntimeLabels.SHARE_PROCESS_NAMESPACE, "true"));
+        String sandboxId = runtime.runSandbox(pod);
+        // the subshell leaves an orphan behind, which the namespace's PID 1 inherits
+        String app = run(sandboxId, pod, container("app", "sh", "-c", "(usleep 300000 &); exec sleep 3600"));
+        assertThat(runtime.exec(app, List.of("cat", "/proc/1/cmdline"), Duration.ofSeconds(5)).output())
+                .startsWith("/pause");
+        String zombies = "for s in /proc/[0-9]*/status; do grep -q '^State:.*Z' $s && echo zombie; done; "
+                + "grep -lx usleep /proc/[0-9]*/comm 2>/dev/null; true";
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(runtime.exec(app, List.of("sh", "-c", zombies), Duration.ofSeconds(5)).output()).isEmpty());
+        assertThat(docker("inspect", "--format", "{{.HostConfig.PidMode}}", app).strip()).isEqualTo("container:" + sandboxId);
+    }
+
+    @Test
     void recreatesANetworkWhoseSubnetChangedWhileUnused() throws IOException {
         String[] first = ensureRandomNetwork(runtime, "spare");
         assertThat(docker("network", "inspect", "--format",

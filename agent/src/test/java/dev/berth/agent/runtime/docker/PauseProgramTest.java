@@ -48,7 +48,9 @@ class PauseProgramTest {
         assertThat(PauseProgram.branch(0x4C, 0x30)).isEqualTo(0x17FFFFF9); // b .-0x1c
         assertThat(PauseProgram.SVC0).isEqualTo(0xD4000001);
         int[] words = words(PauseProgram.aarch64());
-        assertThat(words).contains(0xD28010C8, 0xD2800928, 0xD2800BC8); // rt_sigaction, ppoll, exit_group
+        assertThat(words).contains(0xD28010C8, 0xD2800928, 0xD2800BC8, 0xD2802088); // rt_sigaction, ppoll, exit_group, wait4
+        assertThat(PauseProgram.branchGt(0x10, 0x0)).isEqualTo(0x54FFFF8C);  // b.gt .-0x10
+        assertThat(words).contains(PauseProgram.MOVN_X0_0, PauseProgram.CMP_X0_0, PauseProgram.RET);
     }
 
     @Test
@@ -70,6 +72,28 @@ class PauseProgramTest {
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(intr.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(intr.exitValue()).isZero();
+    }
+
+    @Test
+    void reapsChildrenItInherits() throws Exception {
+        assumeThat(System.getProperty("os.name")).isEqualTo("Linux");
+        assumeThat(System.getProperty("os.arch")).isIn("amd64", "x86_64");
+        Path pause = dir.resolve("pause");
+        Files.write(pause, PauseProgram.forArchitecture("amd64"));
+        Files.setPosixFilePermissions(pause, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the shell starts a child, then becomes pause (same pid): pause is the child's parent
+        Process p = new ProcessBuilder("sh", "-c", "sleep 0.3 & echo $!; exec " + pause).start();
+        try {
+            String child = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine().strip();
+            Path proc = Path.of("/proc", child);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !Files.exists(proc)); // a zombie would keep its /proc entry
+            assertThat(p.isAlive()).isTrue();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(p.exitValue()).isZero();
     }
 
     private static int[] words(byte[] elf) {
