@@ -20,6 +20,7 @@ final class BytePipe {
     private int count;
     private boolean writerClosed;
     private boolean readerClosed;
+    private IOException failure;
     private final Runnable onReaderClose;
 
     BytePipe(int capacity) {
@@ -84,6 +85,9 @@ final class BytePipe {
             }
             synchronized (BytePipe.this) {
                 while (count == 0) {
+                    if (failure != null && !readerClosed) {
+                        throw new IOException(failure.getMessage(), failure);
+                    }
                     if (writerClosed || readerClosed) {
                         return -1;
                     }
@@ -165,6 +169,15 @@ final class BytePipe {
         }
         this.drainBelow = mark;
         this.onDrain = resume;
+    }
+
+    /** Ends the stream with an error: the reader gets what was written, then this as an IOException. */
+    synchronized void fail(IOException error) {
+        if (failure == null) {
+            failure = error;
+        }
+        writerClosed = true;
+        notifyAll();
     }
 
     /** Ends the stream: the reader sees end of stream after what was written. */

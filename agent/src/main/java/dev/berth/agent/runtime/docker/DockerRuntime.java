@@ -109,6 +109,8 @@ public final class DockerRuntime implements ContainerRuntime {
     private final String namePrefix;
     private final String nodeName;
     private final boolean tls;
+    /** Tests turn this off to drive docker-java's own hijacked streams, which TLS engines use. */
+    volatile boolean ownStreamConnections = true;
     private volatile io.netty.channel.EventLoopGroup streamLoop;
     private volatile String infraImage;
     private volatile RuntimeInfo info;
@@ -338,7 +340,7 @@ public final class DockerRuntime implements ContainerRuntime {
     // --- networks -------------------------------------------------------------------------------
 
     @Override
-    public String ensureNetwork(String name, String subnetCidr, String gateway) {
+    public synchronized String ensureNetwork(String name, String subnetCidr, String gateway) {
         String full = namePrefix + name;
         Network existing = inspectNetwork(full);
         if (existing != null) {
@@ -886,7 +888,7 @@ public final class DockerRuntime implements ContainerRuntime {
             InspectExecResponse ie = awaitExecExit(execId, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
             return ie == null ? -1 : ie.getExitCodeLong().intValue();
         };
-        if (HijackedSession.supports(host, tls)) {
+        if (ownStreamConnections && HijackedSession.supports(host, tls)) {
             String body;
             try {
                 body = JSON.writeValueAsString(Map.of("Detach", false, "Tty", tty));
@@ -917,15 +919,15 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public StreamSession attach(String id, boolean stdin, boolean stdout, boolean stderr, boolean tty) {
-        if (HijackedSession.supports(host, tls)) {
-            InspectContainerResponse r;
-            try {
-                r = docker.inspectContainerCmd(id).exec();
-            } catch (NotFoundException e) {
-                throw new ContainerNotFoundException(id);
-            } catch (RuntimeException e) {
-                throw failure("AttachError", "inspect container " + id, e);
-            }
+        InspectContainerResponse r;
+        try {
+            r = docker.inspectContainerCmd(id).exec();
+        } catch (NotFoundException e) {
+            throw new ContainerNotFoundException(id);
+        } catch (RuntimeException e) {
+            throw failure("AttachError", "inspect container " + id, e);
+        }
+        if (ownStreamConnections && HijackedSession.supports(host, tls)) {
             // the container's own TTY setting decides whether the engine frames the output
             boolean containerTty = r.getConfig() != null && Boolean.TRUE.equals(r.getConfig().getTty());
             String path = "/containers/" + r.getId() + "/attach?stream=1&stdin=" + (stdin ? 1 : 0)
@@ -957,6 +959,8 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public InputStream logs(String id, LogOptions options) {
+        // the engine reports a missing container only inside the asynchronous stream; ask first
+        inspect(id);
         LogContainerCmd cmd = docker.logContainerCmd(id)
                 .withStdOut(true)
                 .withStdErr(true)

@@ -32,7 +32,7 @@ final class LogStream {
 
             @Override
             public void onError(Throwable throwable) {
-                pipe.closeWriter();
+                pipe.fail(new IOException("reading the log failed: " + DockerRuntime.engineMessage(throwable), throwable));
                 super.onError(throwable);
             }
 

@@ -396,6 +396,49 @@ class DockerRuntimeIT {
                 .isEqualTo(ContainerState.RUNNING);
     }
 
+    @Test
+    void execAndAttachAlsoWorkOverDockerJavasStreams() throws Exception {
+        try (DockerRuntime viaDockerJava = new DockerRuntime(DockerRuntime.DEFAULT_HOST, prefix, "node-a")) {
+            viaDockerJava.ownStreamConnections = false;
+            SandboxSpec pod = sandbox("docker-java-streams");
+            String sandboxId = viaDockerJava.runSandbox(pod);
+            String app = run(sandboxId, pod, container("app", "sleep", "3600"));
+            try (StreamSession cat = viaDockerJava.execStream(app, List.of("cat"), true, true, true, false)) {
+                Collector out = new Collector(cat.stdout());
+                cat.stdin().write("over docker-java\n".getBytes(StandardCharsets.UTF_8));
+                cat.stdin().flush();
+                await().atMost(WAIT).until(() -> out.text().equals("over docker-java\n"));
+            }
+            try (StreamSession tty = viaDockerJava.execStream(app, List.of("sh"), true, true, false, true)) {
+                Collector out = new Collector(tty.stdout());
+                tty.resize(120, 33);
+                tty.stdin().write("stty size; exit 4\n".getBytes(StandardCharsets.UTF_8));
+                tty.stdin().flush();
+                assertThat(tty.exit().get(30, TimeUnit.SECONDS)).isEqualTo(4);
+                await().atMost(WAIT).until(() -> out.text().contains("33 120"));
+            }
+            ContainerSpec echo = new ContainerSpec("echo", RuntimeLabels.ROLE_APP, 0, busybox, List.of("cat"), List.of(),
+                    List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of(), List.of(), true, false, false, Map.of());
+            String id = run(sandboxId, pod, echo);
+            try (StreamSession s = viaDockerJava.attach(id, true, true, true, false)) {
+                Collector out = new Collector(s.stdout());
+                s.stdin().write("pong\n".getBytes(StandardCharsets.UTF_8));
+                s.stdin().flush();
+                await().atMost(WAIT).until(() -> out.text().contains("pong\n"));
+            }
+        }
+    }
+
+    @Test
+    void streamsOfAMissingContainerAreContainerNotFound() {
+        assertThatThrownBy(() -> runtime.logs("no-such-container-" + prefix, LogOptions.ALL))
+                .isInstanceOf(dev.berth.agent.runtime.ContainerNotFoundException.class);
+        assertThatThrownBy(() -> runtime.attach("no-such-container-" + prefix, true, true, true, false))
+                .isInstanceOf(dev.berth.agent.runtime.ContainerNotFoundException.class);
+        assertThatThrownBy(() -> runtime.exec("no-such-container-" + prefix, List.of("true"), Duration.ofSeconds(5)))
+                .isInstanceOf(dev.berth.agent.runtime.ContainerNotFoundException.class);
+    }
+
     private static String logs(String id, LogOptions options) {
         try {
             return read(runtime.logs(id, options));

@@ -68,6 +68,25 @@ class DockerRuntimeTest {
     }
 
     @Test
+    void pipeHandsOverWhatWasWrittenBeforeReportingAFailure() throws Exception {
+        BytePipe pipe = new BytePipe(16);
+        pipe.offer("partial".getBytes(), 0, 7);
+        pipe.fail(new java.io.IOException("engine went away"));
+        byte[] buf = new byte[16];
+        assertThat(pipe.source().read(buf)).isEqualTo(7);
+        assertThatThrownBy(() -> pipe.source().read(buf)).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("engine went away");
+    }
+
+    @Test
+    void offerGrowsTheBufferInsteadOfBlocking() throws Exception {
+        BytePipe pipe = new BytePipe(2);
+        assertThat(pipe.offer("more than two".getBytes(), 0, 13)).isEqualTo(13);
+        pipe.closeWriter();
+        assertThat(new String(pipe.source().readAllBytes())).isEqualTo("more than two");
+    }
+
+    @Test
     void pipeDropsWritesOnceTheReaderHasGone() throws Exception {
         boolean[] stopped = {false};
         BytePipe pipe = new BytePipe(2, () -> stopped[0] = true);
