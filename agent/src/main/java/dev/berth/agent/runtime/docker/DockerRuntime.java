@@ -186,8 +186,8 @@ public final class DockerRuntime implements ContainerRuntime {
     public RuntimeInfo info() {
         Info i = call("RuntimeUnavailable", "read the engine's info", () -> docker.infoCmd().exec());
         int cgroupVersion = 1;
-        if (i.getCGroupVersion() != null && !i.getCGroupVersion().isBlank()) {
-            cgroupVersion = Integer.parseInt(i.getCGroupVersion().strip());
+        if ("2".equals(i.getCGroupVersion() == null ? "" : i.getCGroupVersion().strip())) {
+            cgroupVersion = 2;
         }
         RuntimeInfo r = new RuntimeInfo("docker", orEmpty(i.getServerVersion()),
                 i.getOsType() == null ? "linux" : i.getOsType(), orEmpty(i.getOperatingSystem()),

@@ -27,7 +27,9 @@ import java.util.Map;
  */
 public record InfraImage(String reference, String imageId, byte[] tar) {
     public static final String REPOSITORY = "berth-pause";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Keys sorted: the bytes, and so the image id and tag, must not depend on map iteration order. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** Builds the image for a Go architecture name ({@code amd64}, {@code arm64}). */
     public static InfraImage build(String goArch) {

@@ -49,6 +49,20 @@ class InfraImageTest {
         assertThat(arm.reference()).isNotEqualTo(a.reference());
     }
 
+    @Test
+    void writesJsonWithSortedKeysSoTheIdDoesNotDependOnMapOrder() throws IOException {
+        InfraImage image = InfraImage.build("arm64");
+        Map<String, byte[]> files = untar(image.tar());
+        ObjectMapper sorted = new ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            if (f.getKey().endsWith(".json")) {
+                Object tree = sorted.readValue(f.getValue(), Object.class);
+                assertThat(new String(f.getValue())).as(f.getKey()).isEqualTo(sorted.writeValueAsString(tree));
+            }
+        }
+    }
+
     private static Map<String, byte[]> untar(byte[] tar) throws IOException {
         Map<String, byte[]> files = new HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
