@@ -171,11 +171,15 @@ final class BytePipe {
         this.onDrain = resume;
     }
 
-    /** Ends the stream with an error: the reader gets what was written, then this as an IOException. */
+    /**
+     * Ends the stream with an error, unless it has ended already: the reader gets what was
+     * written, then this as an IOException.
+     */
     synchronized void fail(IOException error) {
-        if (failure == null) {
-            failure = error;
+        if (writerClosed) {
+            return; // already ended on purpose (a byte limit reached): what follows is not an error
         }
+        failure = error;
         writerClosed = true;
         notifyAll();
     }

@@ -79,6 +79,15 @@ class DockerRuntimeTest {
     }
 
     @Test
+    void aFailureAfterTheEndIsNotReported() throws Exception {
+        BytePipe pipe = new BytePipe(16);
+        pipe.offer("all".getBytes(), 0, 3);
+        pipe.closeWriter();
+        pipe.fail(new java.io.IOException("closed by us at the byte limit"));
+        assertThat(new String(pipe.source().readAllBytes())).isEqualTo("all");
+    }
+
+    @Test
     void offerGrowsTheBufferInsteadOfBlocking() throws Exception {
         BytePipe pipe = new BytePipe(2);
         assertThat(pipe.offer("more than two".getBytes(), 0, 13)).isEqualTo(13);
