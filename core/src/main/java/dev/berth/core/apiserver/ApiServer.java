@@ -101,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
         OpenApiEndpoint openApi = new OpenApiEndpoint();
         formats.setOpenApi(openApi);
         formats.setProtobuf(dev.berth.core.apiserver.protobuf.ProtobufDecoder::decode);
-        Subresources subresources = new Subresources(registry, storage, formats);
+        this.subresources = new Subresources(registry, storage, formats);
         subresources.useCustomScale(customResources::scale);
         this.customResourceDefinitions = new CustomResourceDefinitions(registry, storage, customResources,
                 openApi::customResourcesChanged);
@@ -112,6 +112,17 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final dev.berth.core.metrics.ResourceMetrics resourceMetrics = new dev.berth.core.metrics.ResourceMetrics();
+    private final Subresources subresources;
+    private volatile dev.berth.core.apiserver.proxy.NodeDialer nodeDialer;
+
+    /**
+     * Lets pods/log, exec, attach and portforward reach node agents through {@code dialer}; without
+     * one they answer 503. The server closes the dialer when it closes.
+     */
+    public void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
+        this.nodeDialer = dialer;
+        subresources.useNodeDialer(dialer);
+    }
 
     /** The resource metrics this server serves as metrics.k8s.io; a scraper fills them. */
     public dev.berth.core.metrics.ResourceMetrics resourceMetrics() {
@@ -248,6 +259,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (nodeDialer != null) {
+            nodeDialer.close();
         }
         customResourceDefinitions.close();
         cache.close();

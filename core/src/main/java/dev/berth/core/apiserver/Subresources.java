@@ -35,6 +35,14 @@ public final class Subresources {
         this.customScale = customScale;
     }
 
+    private volatile dev.berth.core.apiserver.proxy.PodStreamProxy podStreams;
+
+    /** Passes logs, exec, attach and port-forward to the pod's node agent through this dialer. */
+    void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
+        ResourceType nodes = registry.find("", "v1", "nodes").orElseThrow();
+        podStreams = new dev.berth.core.apiserver.proxy.PodStreamProxy(dialer, n -> storage.get(nodes, "", n).tree());
+    }
+
     void setHandlers(ApiHandlers handlers) {
         this.handlers = handlers;
     }
@@ -68,8 +76,14 @@ public final class Subresources {
                 if (!m.equals("POST")) throw notAllowed();
                 yield evict(req, type, ns, name, user);
             }
-            case "log", "exec", "attach", "portforward" -> throw new ApiException(503, "ServiceUnavailable",
-                    "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
+            case "log", "exec", "attach", "portforward" -> {
+                dev.berth.core.apiserver.proxy.PodStreamProxy proxy = podStreams;
+                if (proxy == null) {
+                    throw new ApiException(503, "ServiceUnavailable",
+                            "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
+                }
+                yield proxy.handle(req, sub, storage.get(type, ns, name).tree());
+            }
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         };
     }
