@@ -8,6 +8,7 @@ import dev.berth.agent.prober.DefaultProbes;
 import dev.berth.agent.prober.ProbeListener;
 import dev.berth.agent.prober.Probes;
 import dev.berth.agent.runtime.ContainerRuntime;
+import dev.berth.agent.runtime.docker.DockerRuntime;
 import dev.berth.agent.volume.PodVolumes;
 import dev.berth.agent.volume.DefaultPodVolumes;
 import dev.berth.agent.volume.LocalPathCleaner;
@@ -34,17 +35,17 @@ import java.util.function.Function;
  * than pretending to run pods.
  */
 public final class ProductionParts implements AgentParts {
-    static final String RUNTIME = "the Docker runtime (dev.berth.agent.runtime.docker.DockerRuntime)";
     static final String WORKERS = "pod workers (dev.berth.agent.podworker.DefaultPodWorkers)";
 
     @Override
     public List<String> missing() {
-        return List.of(RUNTIME, WORKERS);
+        return List.of(WORKERS);
     }
 
     @Override
     public ContainerRuntime runtime(Wiring w) {
-        throw missing(RUNTIME);
+        AgentOptions o = w.options();
+        return new DockerRuntime(o.dockerHost(), o.namePrefix(), o.nodeName());
     }
 
     @Override
