@@ -1,5 +1,6 @@
 package dev.berth.agent.testing;
 
+import dev.berth.agent.runtime.docker.BusyboxImage;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class TestDocker {
     public static final String BUSYBOX = "berth-test/busybox:1";
     /** Prefix of everything tests make; {@code .ci/run} removes leftovers with it. */
     public static final String PREFIX = "berth-test-";
-    private static final Path BUSYBOX_BINARY = Path.of("/bin/busybox");
+    private static final Path BUSYBOX_BINARY = BusyboxImage.BINARY;
 
     private static volatile boolean imageReady;
 
@@ -63,41 +64,14 @@ public final class TestDocker {
             return BUSYBOX;
         }
         try {
-            if (docker("image", "inspect", BUSYBOX).exit == 0) {
-                imageReady = true;
-                return BUSYBOX;
-            }
-            if (!Files.isExecutable(BUSYBOX_BINARY)) {
+            if (!BusyboxImage.present(BUSYBOX) && !Files.isExecutable(BUSYBOX_BINARY)) {
                 String reason = BUSYBOX_BINARY + " is missing (Debian package busybox-static)";
                 if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                     throw new AssertionError(reason + " (required when CI=true)");
                 }
                 Assumptions.abort(reason);
             }
-            Path root = Files.createTempDirectory(PREFIX + "busybox");
-            Path bin = Files.createDirectories(root.resolve("bin"));
-            Files.createDirectories(root.resolve("tmp"));
-            Files.createDirectories(root.resolve("etc"));
-            Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n");
-            Files.writeString(root.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
-            Files.copy(BUSYBOX_BINARY, bin.resolve("busybox"));
-            Result list = run(List.of(BUSYBOX_BINARY.toString(), "--list"));
-            for (String applet : list.output.split("\n")) {
-                applet = applet.strip();
-                if (!applet.isEmpty() && !applet.equals("busybox")) {
-                    Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-                }
-            }
-            Path tar = root.resolveSibling(root.getFileName() + ".tar");
-            Result t = run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."));
-            if (t.exit != 0) {
-                throw new IllegalStateException("tar failed: " + t.output);
-            }
-            Result imp = docker("import", "--change", "ENV PATH=/bin", "--change", "CMD [\"sh\"]", tar.toString(), BUSYBOX);
-            run(List.of("rm", "-rf", root.toString(), tar.toString()));
-            if (imp.exit != 0) {
-                throw new IllegalStateException("docker import failed: " + imp.output);
-            }
+            BusyboxImage.ensure(BUSYBOX);
             imageReady = true;
             return BUSYBOX;
         } catch (IOException e) {
