@@ -42,6 +42,16 @@ final class Backoff {
         return Duration.between(eventTime, clock.instant()).compareTo(e.backoff) < 0;
     }
 
+    /** Whether less than the current back-off has passed since the last {@link #next} of {@code key}. */
+    synchronized boolean inBackoffSinceUpdate(String key) {
+        Entry e = entries.get(key);
+        Instant now = clock.instant();
+        if (e == null || expired(e, now)) {
+            return false;
+        }
+        return Duration.between(e.lastUpdate, now).compareTo(e.backoff) < 0;
+    }
+
     /** The current back-off of {@code key} (zero when none). */
     synchronized Duration get(String key) {
         Entry e = entries.get(key);

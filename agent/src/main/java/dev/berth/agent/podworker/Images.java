@@ -87,7 +87,7 @@ final class Images {
             throw new PullFailure("ErrImageNeverPull", msg);
         }
         String key = pod.getMetadata().getUid() + "/" + image;
-        if (backoff.inBackoffSince(key, clock.instant())) {
+        if (backoff.inBackoffSinceUpdate(key)) {
             String msg = "Back-off pulling image \"" + image + "\"";
             events.normal(pod, "BackOff", msg);
             events.warning(pod, "Failed", "Error: ImagePullBackOff");
