@@ -58,6 +58,14 @@ public final class DefaultPodWorkers implements PodWorkers, RunningPods, ProbeLi
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private final List<Consumer<Pod>> terminatedListeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, String> lastRelist = Map.of();
+    /** Pods already terminated here, newest last: a late update of one must not start it again. */
+    private final Map<String, Boolean> finishedUids = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            });
     private volatile boolean closed;
 
     /**
@@ -124,7 +132,7 @@ public final class DefaultPodWorkers implements PodWorkers, RunningPods, ProbeLi
     @Override
     public void sync(Pod pod) {
         String uid = validUid(pod);
-        if (closed) {
+        if (closed || finishedUids.containsKey(uid)) {
             return;
         }
         PodWorker w = workers.compute(uid, (k, old) -> {
@@ -140,7 +148,7 @@ public final class DefaultPodWorkers implements PodWorkers, RunningPods, ProbeLi
     @Override
     public void terminate(Pod lastKnown) {
         String uid = validUid(lastKnown);
-        if (closed) {
+        if (closed || finishedUids.containsKey(uid)) {
             return;
         }
         PodWorker w = workers.computeIfAbsent(uid, k -> new PodWorker(ctx, lastKnown));
@@ -172,6 +180,7 @@ public final class DefaultPodWorkers implements PodWorkers, RunningPods, ProbeLi
     }
 
     void finished(PodWorker worker, Pod pod) {
+        finishedUids.put(worker.uid, Boolean.TRUE);
         workers.remove(worker.uid, worker);
         for (Consumer<Pod> l : terminatedListeners) {
             try {

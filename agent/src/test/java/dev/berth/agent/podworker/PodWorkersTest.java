@@ -293,6 +293,22 @@ class PodWorkersTest {
     }
 
     @Test
+    void lateUpdateOfATerminatedPodStartsNothing() {
+        Pod pod = Fixture.simple("late", "Always");
+        List<Pod> terminated = new CopyOnWriteArrayList<>();
+        f.workers.onTerminated(terminated::add);
+        f.workers.sync(pod);
+        f.awaitStatus(pod, st -> running(st, "app"));
+        f.workers.terminate(pod);
+        await().until(() -> terminated.size() == 1);
+        f.workers.sync(pod);
+        f.workers.resyncAll();
+        assertThat(f.workers.podUids()).isEmpty();
+        assertThat(f.runtime.listContainers(Map.of())).isEmpty();
+        assertThat(terminated).hasSize(1);
+    }
+
+    @Test
     void agentRestartAdoptsRunningContainersWithoutRestartingThem() {
         Pod pod = Fixture.pod("adopt").editSpec()
                 .addNewInitContainer().withName("setup").withImage(Fixture.IMAGE).endInitContainer()
