@@ -377,6 +377,12 @@ final class PodWorker {
             ctx.events().warning(pod, "Failed", "Error: %s", e.getMessage());
             waiting.put(c.getName(), new PodStatuses.Waiting("CreateContainerConfigError", e.getMessage()));
             return;
+        } catch (RuntimeException e) {
+            // e.g. a quantity the API let through that cannot be turned into a cgroup setting
+            String msg = "container \"" + c.getName() + "\": " + e.getMessage();
+            ctx.events().warning(pod, "Failed", "Error: %s", msg);
+            waiting.put(c.getName(), new PodStatuses.Waiting("CreateContainerConfigError", msg));
+            return;
         } catch (IOException e) {
             ctx.events().warning(pod, "Failed", "Error: %s", e.getMessage());
             waiting.put(c.getName(), new PodStatuses.Waiting("CreateContainerError", "cannot create the termination "

@@ -518,6 +518,17 @@ class PodWorkersTest {
     }
 
     @Test
+    void unsupportedFieldPathIsCreateContainerConfigErrorNamingIt() {
+        Pod pod = Fixture.pod("badfield").editSpec().addNewContainer().withName("app").withImage(Fixture.IMAGE)
+                .addNewEnv().withName("X").withNewValueFrom().withNewFieldRef().withFieldPath("status.phase").endFieldRef()
+                .endValueFrom().endEnv().endContainer().endSpec().build();
+        f.workers.sync(pod);
+        PodStatus s = f.awaitStatus(pod, st -> "CreateContainerConfigError".equals(waitingReason(container(st, "app"))));
+        assertThat(container(s, "app").getState().getWaiting().getMessage()).isEqualTo("unsupported fieldPath: status.phase");
+        assertThat(f.recorded.messages("Failed")).contains("Error: unsupported fieldPath: status.phase");
+    }
+
+    @Test
     void podWithoutUidIsRefusedWithAClearError() {
         Pod pod = new PodBuilder(Fixture.simple("nouid", "Always")).editMetadata().withUid(null).endMetadata().build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.workers.sync(pod))
