@@ -73,7 +73,7 @@ final class PodWorker {
     private boolean terminal;
     private String terminalReason;
     private String terminalMessage;
-    private final Set<String> probed = new java.util.HashSet<>();
+    private final Set<String> probed = ConcurrentHashMap.newKeySet();
     /** Containers the agent stopped for reasons other than a failure (a new sandbox, a changed spec): restarted without back-off. */
     private final Set<String> agentStopped = new java.util.HashSet<>();
     private final Map<String, String> messages = new HashMap<>();
@@ -228,6 +228,10 @@ final class PodWorker {
         }
         String podIp = hostNetwork ? ctx.settings().nodeIp() : sandbox.ip();
         String sandboxId = sandbox.id();
+        if (lastPublished == null) {
+            // Show ContainerCreating (or PodInitializing) and the pod IP before a possibly long image pull.
+            publish(pod, waiting, true);
+        }
 
         // Kill what a probe found failing, or what was made from an older spec.
         for (ContainerInfo c : all) {
@@ -286,6 +290,11 @@ final class PodWorker {
                 List<ContainerInfo> history = byName.get(c.getName());
                 ContainerInfo current = onSandbox(history, sandboxId);
                 if (current == null) {
+                    ContainerInfo last = history == null || history.isEmpty() ? null : history.get(0);
+                    if (last != null && policy.equals("OnFailure") && last.state() == ContainerState.EXITED
+                            && last.exitCode() == 0 && !agentStopped.contains(last.id())) {
+                        continue; // kubelet does not rerun a container that succeeded, even in a new sandbox
+                    }
                     start(pod, c, RuntimeLabels.ROLE_APP, history, sandboxId, sandboxSpec, podIp, volumes, waiting);
                 } else if (current.state() == ContainerState.RUNNING) {
                     if (probed.add(current.id())) {

@@ -85,7 +85,7 @@ final class Fixture implements AutoCloseable {
     }
 
     static ConditionFactory await() {
-        return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10));
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10));
     }
 
     static ContainerStatus container(PodStatus s, String name) {
