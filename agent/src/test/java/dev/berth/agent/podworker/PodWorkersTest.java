@@ -504,6 +504,53 @@ class PodWorkersTest {
     }
 
     @Test
+    void postStartHttpGetHookCallsTheContainerBeforeItCountsAsStarted() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", ex -> {
+            calls.add(ex.getRequestURI().getPath() + " " + ex.getRequestHeaders().getFirst("X-Hook"));
+            ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/warm") ? 200 : 500, -1);
+            ex.close();
+        });
+        http.start();
+        try {
+            int port = http.getAddress().getPort();
+            Pod pod = Fixture.pod("httphook").editSpec().withRestartPolicy("Never")
+                    .addNewContainer().withName("ok").withImage(Fixture.IMAGE).addNewPort().withName("web")
+                    .withContainerPort(port).endPort().withNewLifecycle().withNewPostStart().withNewHttpGet()
+                    .withHost("127.0.0.1").withPath("/warm").withNewPort("web").addNewHttpHeader("X-Hook", "yes")
+                    .endHttpGet().endPostStart().endLifecycle().endContainer()
+                    .addNewContainer().withName("bad").withImage(Fixture.IMAGE).withNewLifecycle().withNewPostStart()
+                    .withNewHttpGet().withHost("127.0.0.1").withPath("/broken").withNewPort(port).endHttpGet()
+                    .endPostStart().endLifecycle().endContainer().endSpec().build();
+            f.workers.sync(pod);
+            PodStatus s = f.awaitStatus(pod, st -> running(st, "ok")
+                    && container(st, "bad").getState().getTerminated() != null);
+            assertThat(calls).containsExactlyInAnyOrder("/warm yes", "/broken null");
+            assertThat(f.recorded.messages("FailedPostStartHook")).singleElement().asString()
+                    .contains("HTTP lifecycle hook (/broken) for Container \"bad\"").contains("HTTP status code 500");
+            assertThat(container(s, "bad").getState().getTerminated().getExitCode()).isEqualTo(143);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void failingStartupProbeRestartsTheContainer() {
+        Pod pod = Fixture.simple("slow", "Always");
+        f.probes.started.put(pod.getMetadata().getUid() + "/app", false);
+        f.workers.sync(pod);
+        PodStatus s = f.awaitStatus(pod, st -> running(st, "app"));
+        assertThat(container(s, "app").getStarted()).isFalse();
+        assertThat(container(s, "app").getReady()).isFalse();
+        f.probes.listener.changed(pod.getMetadata().getUid(), "app", f.current(pod, "app").id(),
+                dev.berth.agent.prober.ProbeKind.STARTUP, false, "connection refused");
+        f.awaitStatus(pod, st -> container(st, "app").getRestartCount() == 1 && running(st, "app"));
+        assertThat(f.recorded.messages("Killing")).containsExactly("Container app failed startup probe, will be restarted");
+    }
+
+    @Test
     void changedImageRestartsTheContainer() {
         f.runtime.addImage("berth-test/app:2");
         Pod pod = Fixture.simple("update", "Always");
