@@ -26,16 +26,51 @@ interface ObjectLookup {
                 }
             };
         }
-        return new ObjectLookup() {
-            @Override
-            public ConfigMap configMap(String namespace, String name) {
-                return client.configMaps().inNamespace(namespace).withName(name).get();
-            }
+        return new Cached((ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
+    }
 
-            @Override
-            public Secret secret(String namespace, String name) {
-                return client.secrets().inNamespace(namespace).withName(name).get();
+    /**
+     * Reads through the API, remembering the last answer of each object: when the control plane
+     * cannot be reached, containers restart with what was read before, as kubelet's caches allow.
+     */
+    final class Cached implements ObjectLookup {
+        private final java.util.function.BiFunction<String, String, ConfigMap> configMaps;
+        private final java.util.function.BiFunction<String, String, Secret> secrets;
+        private final java.util.Map<String, java.util.Optional<? extends io.fabric8.kubernetes.api.model.HasMetadata>> last =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        Cached(java.util.function.BiFunction<String, String, ConfigMap> configMaps,
+               java.util.function.BiFunction<String, String, Secret> secrets) {
+            this.configMaps = configMaps;
+            this.secrets = secrets;
+        }
+
+        @Override
+        public ConfigMap configMap(String namespace, String name) {
+            return read("configmap/" + namespace + "/" + name,
+                    () -> configMaps.apply(namespace, name));
+        }
+
+        @Override
+        public Secret secret(String namespace, String name) {
+            return read("secret/" + namespace + "/" + name,
+                    () -> secrets.apply(namespace, name));
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T read(String key, java.util.function.Supplier<T> get) {
+            try {
+                T value = get.get();
+                last.put(key, java.util.Optional.ofNullable(value));
+                return value;
+            } catch (RuntimeException e) {
+                java.util.Optional<? extends io.fabric8.kubernetes.api.model.HasMetadata> cached = last.get(key);
+                if (cached != null) {
+                    return (T) cached.orElse(null);
+                }
+                throw e;
             }
-        };
+        }
     }
 }
