@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -53,6 +55,7 @@ final class ContainerEnv {
         List<String> skipped = new ArrayList<>();
         Map<String, ConfigMap> configMaps = new TreeMap<>();
         Map<String, Secret> secrets = new TreeMap<>();
+        LinkedHashMap<String, String> serviceEnv = serviceEnv(pod, lookup);
         for (EnvFromSource from : c.getEnvFrom()) {
             String prefix = from.getPrefix() == null ? "" : from.getPrefix();
             if (from.getConfigMapRef() != null) {
@@ -86,7 +89,7 @@ final class ContainerEnv {
             String value;
             EnvVarSource src = ev.getValueFrom();
             if (src == null) {
-                value = expand(ev.getValue() == null ? "" : ev.getValue(), mapping(vars));
+                value = expand(ev.getValue() == null ? "" : ev.getValue(), mapping(vars, serviceEnv));
             } else if (src.getConfigMapKeyRef() != null) {
                 var ref = src.getConfigMapKeyRef();
                 boolean optional = Boolean.TRUE.equals(ref.getOptional());
@@ -131,7 +134,68 @@ final class ContainerEnv {
             vars.remove(ev.getName());
             vars.put(ev.getName(), value);
         }
+        // Service links come last and never override what the pod defines.
+        serviceEnv.forEach(vars::putIfAbsent);
         return new Resolved(vars, skipped);
+    }
+
+    /**
+     * Kubelet's service environment: the {@code kubernetes} Service of the default namespace
+     * always, and with enableServiceLinks (the default) every Service of the pod's namespace that
+     * has a cluster IP.
+     */
+    static LinkedHashMap<String, String> serviceEnv(Pod pod, ObjectLookup lookup) throws ConfigException {
+        String ns = pod.getMetadata().getNamespace();
+        boolean links = !Boolean.FALSE.equals(pod.getSpec().getEnableServiceLinks());
+        Map<String, Service> chosen = new TreeMap<>();
+        try {
+            if (links) {
+                for (Service s : lookup.services(ns)) {
+                    chosen.put(s.getMetadata().getName(), s);
+                }
+            }
+            if (!links || !ns.equals("default")) {
+                for (Service s : lookup.services("default")) {
+                    if (s.getMetadata().getName().equals("kubernetes")) {
+                        chosen.putIfAbsent("kubernetes", s);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        LinkedHashMap<String, String> out = new LinkedHashMap<>();
+        for (Service s : chosen.values()) {
+            String ip = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+            if (ip == null || ip.isEmpty() || ip.equals("None") || s.getSpec().getPorts().isEmpty()) {
+                continue;
+            }
+            String prefix = s.getMetadata().getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            List<ServicePort> ports = s.getSpec().getPorts();
+            out.put(prefix + "_SERVICE_HOST", ip);
+            out.put(prefix + "_SERVICE_PORT", Integer.toString(ports.get(0).getPort()));
+            for (ServicePort p : ports) {
+                if (p.getName() != null && !p.getName().isEmpty()) {
+                    out.put(prefix + "_SERVICE_PORT_" + p.getName().toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+                            Integer.toString(p.getPort()));
+                }
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                ServicePort p = ports.get(i);
+                String protocol = p.getProtocol() == null || p.getProtocol().isEmpty() ? "TCP" : p.getProtocol();
+                String lower = protocol.toLowerCase(java.util.Locale.ROOT);
+                String hostPort = (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + p.getPort();
+                if (i == 0) {
+                    out.put(prefix + "_PORT", lower + "://" + hostPort);
+                }
+                String portPrefix = prefix + "_PORT_" + p.getPort() + "_" + protocol.toUpperCase(java.util.Locale.ROOT);
+                out.put(portPrefix, lower + "://" + hostPort);
+                out.put(portPrefix + "_PROTO", lower);
+                out.put(portPrefix + "_PORT", Integer.toString(p.getPort()));
+                out.put(portPrefix + "_ADDR", ip);
+            }
+        }
+        return out;
     }
 
     private static void add(Map<String, String> vars, List<String> skipped, String name, String value) {
@@ -266,6 +330,11 @@ final class ContainerEnv {
 
     static Function<String, String> mapping(Map<String, String> vars) {
         return name -> vars.containsKey(name) ? vars.get(name) : "$(" + name + ")";
+    }
+
+    static Function<String, String> mapping(Map<String, String> vars, Map<String, String> services) {
+        return name -> vars.containsKey(name) ? vars.get(name)
+                : services.containsKey(name) ? services.get(name) : "$(" + name + ")";
     }
 
     private static String nz(String s) {

@@ -10,6 +10,11 @@ interface ObjectLookup {
 
     Secret secret(String namespace, String name);
 
+    /** The Services of a namespace (for the service links in containers' environment). */
+    default java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+        return java.util.List.of();
+    }
+
     static ObjectLookup of(KubernetesClient client) {
         if (client == null) {
             return new ObjectLookup() {
@@ -27,7 +32,8 @@ interface ObjectLookup {
             };
         }
         return new Cached((ns, name) -> client.configMaps().inNamespace(ns).withName(name).get(),
-                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
+                (ns, name) -> client.secrets().inNamespace(ns).withName(name).get(),
+                ns -> client.services().inNamespace(ns).list().getItems());
     }
 
     /**
@@ -37,13 +43,39 @@ interface ObjectLookup {
     final class Cached implements ObjectLookup {
         private final java.util.function.BiFunction<String, String, ConfigMap> configMaps;
         private final java.util.function.BiFunction<String, String, Secret> secrets;
+        private final java.util.function.Function<String, java.util.List<io.fabric8.kubernetes.api.model.Service>> services;
+        private final java.util.Map<String, java.util.List<io.fabric8.kubernetes.api.model.Service>> lastServices =
+                new java.util.concurrent.ConcurrentHashMap<>();
         private final java.util.Map<String, java.util.Optional<? extends io.fabric8.kubernetes.api.model.HasMetadata>> last =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
         Cached(java.util.function.BiFunction<String, String, ConfigMap> configMaps,
                java.util.function.BiFunction<String, String, Secret> secrets) {
+            this(configMaps, secrets, ns -> java.util.List.of());
+        }
+
+        Cached(java.util.function.BiFunction<String, String, ConfigMap> configMaps,
+               java.util.function.BiFunction<String, String, Secret> secrets,
+               java.util.function.Function<String, java.util.List<io.fabric8.kubernetes.api.model.Service>> services) {
             this.configMaps = configMaps;
             this.secrets = secrets;
+            this.services = services;
+        }
+
+        @Override
+        public java.util.List<io.fabric8.kubernetes.api.model.Service> services(String namespace) {
+            try {
+                java.util.List<io.fabric8.kubernetes.api.model.Service> list = java.util.List.copyOf(services.apply(namespace));
+                lastServices.put(namespace, list);
+                return list;
+            } catch (RuntimeException e) {
+                java.util.List<io.fabric8.kubernetes.api.model.Service> cached = lastServices.get(namespace);
+                if (cached != null) {
+                    return cached;
+                }
+                throw new IllegalStateException("services have not yet been read at least once, cannot construct envvars: "
+                        + e.getMessage(), e);
+            }
         }
 
         @Override

@@ -68,6 +68,23 @@ class ContainerEnvTest {
         f.close();
     }
 
+    /** What kubelet gives every pod: the variables of the default namespace's kubernetes Service. */
+    static java.util.List<String> kubernetesEnv() {
+        var svc = client.services().inNamespace("default").withName("kubernetes").get();
+        String ip = svc.getSpec().getClusterIP();
+        int port = svc.getSpec().getPorts().get(0).getPort();
+        return java.util.List.of("KUBERNETES_SERVICE_HOST=" + ip, "KUBERNETES_SERVICE_PORT=" + port,
+                "KUBERNETES_SERVICE_PORT_HTTPS=" + port, "KUBERNETES_PORT=tcp://" + ip + ":" + port,
+                "KUBERNETES_PORT_" + port + "_TCP=tcp://" + ip + ":" + port, "KUBERNETES_PORT_" + port + "_TCP_PROTO=tcp",
+                "KUBERNETES_PORT_" + port + "_TCP_PORT=" + port, "KUBERNETES_PORT_" + port + "_TCP_ADDR=" + ip);
+    }
+
+    static java.util.List<String> plus(java.util.List<String> a, java.util.List<String> b) {
+        java.util.List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     private ContainerSpec spec(Pod pod, String name) {
         return f.runtime.spec(f.current(pod, name).id()).orElseThrow();
     }
@@ -87,7 +104,8 @@ class ContainerEnvTest {
         client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("settings")
                 .endMetadata().addToData("mode", "fast").addToData("1st", "x").build()).create();
         f.awaitStatus(pod, st -> running(st, "app"));
-        assertThat(spec(pod, "app").env()).containsExactly("mode=fast", "P_1st=x", "P_mode=fast");
+        assertThat(spec(pod, "app").env()).containsExactlyElementsOf(plus(java.util.List.of("mode=fast", "P_1st=x", "P_mode=fast"),
+                kubernetesEnv()));
         assertThat(f.recorded.messages("InvalidEnvironmentVariableNames")).isNotEmpty();
     }
 
@@ -111,7 +129,8 @@ class ContainerEnvTest {
         client.secrets().inNamespace("default").withName("creds").edit(sec -> new SecretBuilder(sec)
                 .addToData("password", b64("s3cret")).build());
         f.awaitStatus(pod, st -> running(st, "app"));
-        assertThat(spec(pod, "app").env()).containsExactly("USER=admin", "PASS=s3cret");
+        assertThat(spec(pod, "app").env()).containsExactlyElementsOf(plus(java.util.List.of("USER=admin", "PASS=s3cret"),
+                kubernetesEnv()));
     }
 
     @Test
@@ -146,13 +165,44 @@ class ContainerEnvTest {
         f.workers.sync(pod);
         f.awaitStatus(pod, st -> running(st, "app"));
         ContainerSpec spec = spec(pod, "app");
-        assertThat(spec.env()).containsExactly("POD_NAME=fields", "GREETING=hello fields in $(NS) costs $5", "NS=default",
-                "TIER=web", "OWNER=ops", "POD_IP=10.42.0.2", "HOST_IP=192.168.1.10", "NODE=node-1", "CPU_REQ_M=250",
-                "CPU_LIMIT=4", "MEM_MI=64");
+        assertThat(spec.env()).containsExactlyElementsOf(plus(java.util.List.of("POD_NAME=fields",
+                "GREETING=hello fields in $(NS) costs $5", "NS=default", "TIER=web", "OWNER=ops", "POD_IP=10.42.0.2",
+                "HOST_IP=192.168.1.10", "NODE=node-1", "CPU_REQ_M=250", "CPU_LIMIT=4", "MEM_MI=64"), kubernetesEnv()));
         assertThat(spec.entrypoint()).containsExactly("run", "--name=fields", "$(POD_NAME)", "$(UNDEFINED)");
         assertThat(spec.memoryLimitBytes()).isEqualTo(64L << 20);
         assertThat(spec.cpuShares()).isEqualTo(256);
         assertThat(spec.cpuQuotaMillis()).isZero();
+    }
+
+    @Test
+    void servicesOfTheNamespaceBecomeEnvironmentUnlessLinksAreOff() {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("links").endMetadata().build())
+                .create();
+        var svc = client.services().inNamespace("links").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("web-api").endMetadata().withNewSpec().addNewPort().withName("http")
+                .withPort(80).withNewTargetPort(8080).endPort().addNewPort().withName("dns").withPort(53)
+                .withProtocol("UDP").withNewTargetPort(53).endPort().endSpec().build()).create();
+        String ip = svc.getSpec().getClusterIP();
+        Pod pod = Fixture.pod("linked").editMetadata().withNamespace("links").endMetadata().editSpec()
+                .addNewContainer().withName("app").withImage(Fixture.IMAGE)
+                .addNewEnv().withName("WEB_API_SERVICE_PORT").withValue("mine").endEnv()
+                .addNewEnv().withName("URL").withValue("http://$(WEB_API_SERVICE_HOST)/").endEnv()
+                .endContainer().endSpec().build();
+        Pod unlinked = new io.fabric8.kubernetes.api.model.PodBuilder(Fixture.pod("unlinked").editMetadata()
+                .withNamespace("links").endMetadata().build()).editSpec().withEnableServiceLinks(false)
+                .addNewContainer().withName("app").withImage(Fixture.IMAGE).endContainer().endSpec().build();
+        f.workers.sync(pod);
+        f.workers.sync(unlinked);
+        f.awaitStatus(pod, st -> running(st, "app"));
+        f.awaitStatus(unlinked, st -> running(st, "app"));
+        assertThat(spec(pod, "app").env()).containsExactlyElementsOf(plus(plus(java.util.List.of(
+                "WEB_API_SERVICE_PORT=mine", "URL=http://" + ip + "/"), kubernetesEnv()), java.util.List.of(
+                "WEB_API_SERVICE_HOST=" + ip, "WEB_API_SERVICE_PORT_HTTP=80", "WEB_API_SERVICE_PORT_DNS=53",
+                "WEB_API_PORT=tcp://" + ip + ":80", "WEB_API_PORT_80_TCP=tcp://" + ip + ":80",
+                "WEB_API_PORT_80_TCP_PROTO=tcp", "WEB_API_PORT_80_TCP_PORT=80", "WEB_API_PORT_80_TCP_ADDR=" + ip,
+                "WEB_API_PORT_53_UDP=udp://" + ip + ":53", "WEB_API_PORT_53_UDP_PROTO=udp",
+                "WEB_API_PORT_53_UDP_PORT=53", "WEB_API_PORT_53_UDP_ADDR=" + ip)));
+        assertThat(spec(unlinked, "app").env()).containsExactlyElementsOf(kubernetesEnv());
     }
 
     @Test
