@@ -77,9 +77,12 @@ final class PodStatuses {
             cs.setReady(started && in.flags().ready(c.getName()));
             apps.add(cs);
         }
-        String phase = "Failed".equals(forcedPhase(in)) ? "Failed" : phase(pod, inits, apps, in.terminating());
-        String ts = timestamp(in.now());
         PodStatus prev = in.previous() == null ? new PodStatus() : in.previous();
+        String phase = "Failed".equals(forcedPhase(in)) ? "Failed" : phase(pod, inits, apps, in.terminating());
+        if ("Succeeded".equals(prev.getPhase()) || "Failed".equals(prev.getPhase())) {
+            phase = prev.getPhase(); // a pod that finished never runs again
+        }
+        String ts = timestamp(in.now());
         List<PodCondition> conditions = new ArrayList<>();
         conditions.add(condition(prev, "PodReadyToStartContainers", in.sandboxReady() ? "True" : "False", null, null, ts));
 
@@ -172,6 +175,11 @@ final class PodStatuses {
         ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
                 .withImageID("").withRestartCount(0).withReady(false).withStarted(false);
         if (latest == null) {
+            ContainerStatus old = previousStatus(in, c.getName());
+            if (old != null && waiting == null && old.getState() != null && old.getState().getTerminated() != null) {
+                // The runtime lost a container that had finished (a node restart): its last known state stands.
+                return new ContainerStatusBuilder(old).withImage(c.getImage()).build();
+            }
             Waiting w = waiting != null ? waiting : new Waiting(defaultReason, null);
             return b.withState(waitingState(w)).withLastState(new ContainerStateBuilder().build()).build();
         }
@@ -206,6 +214,20 @@ final class PodStatuses {
             }
         }
         return b.build();
+    }
+
+    private static ContainerStatus previousStatus(Input in, String name) {
+        if (in.previous() == null) {
+            return null;
+        }
+        List<ContainerStatus> all = new ArrayList<>(in.previous().getContainerStatuses());
+        all.addAll(in.previous().getInitContainerStatuses());
+        for (ContainerStatus cs : all) {
+            if (name.equals(cs.getName())) {
+                return cs;
+            }
+        }
+        return null;
     }
 
     static int attempt(ContainerInfo c) {

@@ -233,6 +233,27 @@ class PodWorkersTest {
     }
 
     @Test
+    void finishedPodStaysFinishedWhenTheRuntimeLostItsContainers() {
+        Pod pod = Fixture.simple("done", "Never");
+        f.workers.sync(pod);
+        f.awaitStatus(pod, st -> running(st, "app"));
+        f.runtime.exit(f.current(pod, "app").id(), 0);
+        PodStatus done = f.awaitStatus(pod, st -> "Succeeded".equals(st.getPhase()));
+        f.workers.close();
+        for (ContainerInfo c : f.runtime.listContainers(Map.of())) {
+            f.runtime.removeContainer(c.id()); // as after a node reboot
+        }
+        f.recorded.latest.clear();
+        Pod fromApi = new PodBuilder(pod).withStatus(done).build();
+        f.start();
+        f.workers.sync(fromApi);
+        PodStatus s = f.awaitStatus(pod, st -> true);
+        assertThat(s.getPhase()).isEqualTo("Succeeded");
+        assertThat(container(s, "app").getState().getTerminated().getReason()).isEqualTo("Completed");
+        assertThat(f.runtime.listContainers(Map.of())).isEmpty();
+    }
+
+    @Test
     void oomKilledContainerReportsOomKilled() {
         Pod pod = Fixture.simple("hungry", "Never");
         f.workers.sync(pod);
