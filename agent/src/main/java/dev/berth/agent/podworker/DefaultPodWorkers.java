@@ -191,6 +191,12 @@ public final class DefaultPodWorkers implements PodWorkers, RunningPods, ProbeLi
         }
     }
 
+    /** How many syncs of the pod have finished (0 without a worker). */
+    long syncs(String podUid) {
+        PodWorker w = workers.get(podUid);
+        return w == null ? 0 : w.syncs.get();
+    }
+
     /** Syncs every pod now (the periodic resync does this every resyncInterval). */
     public void resyncAll() {
         for (PodWorker w : workers.values()) {

@@ -60,12 +60,20 @@ final class PodStatuses {
         boolean hasInit = !pod.getSpec().getInitContainers().isEmpty();
         String defaultReason = hasInit ? "PodInitializing" : "ContainerCreating";
         List<ContainerStatus> inits = new ArrayList<>();
+        List<String> sidecars = new ArrayList<>();
         for (Container c : pod.getSpec().getInitContainers()) {
             ContainerStatus cs = containerStatus(in, c, defaultReason);
             boolean running = cs.getState().getRunning() != null;
             ContainerStateTerminated t = cs.getState().getTerminated();
-            cs.setReady(t != null && t.getExitCode() == 0);
-            cs.setStarted(running);
+            if (PodWorker.isSidecar(c)) {
+                sidecars.add(c.getName());
+                boolean started = running && in.flags().started(c.getName());
+                cs.setStarted(started);
+                cs.setReady(started && in.flags().ready(c.getName()));
+            } else {
+                cs.setReady(t != null && t.getExitCode() == 0);
+                cs.setStarted(running);
+            }
             inits.add(cs);
         }
         List<ContainerStatus> apps = new ArrayList<>();
@@ -78,7 +86,11 @@ final class PodStatuses {
             apps.add(cs);
         }
         PodStatus prev = in.previous() == null ? new PodStatus() : in.previous();
-        String phase = "Failed".equals(forcedPhase(in)) ? "Failed" : phase(pod, inits, apps, in.terminating());
+        boolean regularStarted = apps.stream().anyMatch(cs -> cs.getState().getWaiting() == null
+                || cs.getLastState() != null && cs.getLastState().getTerminated() != null);
+        List<ContainerStatus> phaseInits = inits.stream().filter(cs -> !sidecars.contains(cs.getName())
+                || !(regularStarted || Boolean.TRUE.equals(cs.getStarted()))).toList();
+        String phase = "Failed".equals(forcedPhase(in)) ? "Failed" : phase(pod, phaseInits, apps, in.terminating());
         if ("Succeeded".equals(prev.getPhase()) || "Failed".equals(prev.getPhase())) {
             phase = prev.getPhase(); // a pod that finished never runs again
         }
@@ -89,7 +101,8 @@ final class PodStatuses {
         List<String> incompleteInit = new ArrayList<>();
         for (ContainerStatus cs : inits) {
             ContainerStateTerminated t = cs.getState().getTerminated();
-            boolean done = t != null && t.getExitCode() == 0;
+            boolean done = t != null && t.getExitCode() == 0
+                    || sidecars.contains(cs.getName()) && (regularStarted || Boolean.TRUE.equals(cs.getStarted()));
             if (!done) {
                 incompleteInit.add(cs.getName());
             }
@@ -101,7 +114,10 @@ final class PodStatuses {
             conditions.add(condition(prev, "Initialized", "False", "ContainersNotInitialized",
                     "containers with incomplete status: [" + String.join(" ", incompleteInit) + "]", ts));
         }
-        List<String> unready = apps.stream().filter(cs -> !Boolean.TRUE.equals(cs.getReady())).map(ContainerStatus::getName).toList();
+        List<String> unready = new ArrayList<>();
+        inits.stream().filter(cs -> sidecars.contains(cs.getName()) && !Boolean.TRUE.equals(cs.getReady()))
+                .forEach(cs -> unready.add(cs.getName()));
+        apps.stream().filter(cs -> !Boolean.TRUE.equals(cs.getReady())).forEach(cs -> unready.add(cs.getName()));
         List<String> unmetGates = new ArrayList<>();
         for (PodReadinessGate gate : pod.getSpec().getReadinessGates()) {
             PodCondition c = find(prev.getConditions(), gate.getConditionType());

@@ -78,6 +78,8 @@ final class PodWorker {
     private final Set<String> agentStopped = new java.util.HashSet<>();
     private final Map<String, String> messages = new HashMap<>();
     volatile RunningPods.RunningPod snapshot;
+    /** Syncs finished so far (for tests that need to know one more has run). */
+    final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
     volatile boolean finished;
 
     PodWorker(DefaultPodWorkers.Context ctx, Pod pod) {
@@ -119,6 +121,8 @@ final class PodWorker {
                 }
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.WARNING, "sync of pod " + key() + " failed; retrying at the next resync", e);
+            } finally {
+                syncs.incrementAndGet();
             }
             synchronized (queueLock) {
                 if (!pending || finished) {
@@ -259,12 +263,34 @@ final class PodWorker {
         killRequests.keySet().removeIf(id -> !runningIds.contains(id));
         Map<String, List<ContainerInfo>> byName = byName(all);
 
-        // Init containers, one at a time, in order.
+        // Init containers, one at a time, in order; a sidecar (restartPolicy Always) lets the next
+        // one start once it has started, and keeps running beside the pod's containers.
         boolean initialized = true;
         String policy = PodStatuses.restartPolicy(pod);
+        boolean regularStarted = pod.getSpec().getContainers().stream()
+                .anyMatch(c -> onSandbox(byName.get(c.getName()), sandboxId) != null);
         for (Container c : pod.getSpec().getInitContainers()) {
             ContainerInfo current = onSandbox(byName.get(c.getName()), sandboxId);
+            if (isSidecar(c)) {
+                if (current == null) {
+                    start(pod, c, RuntimeLabels.ROLE_INIT, byName.get(c.getName()), sandboxId, sandboxSpec, podIp, volumes,
+                            waiting);
+                } else if (current.state() != ContainerState.RUNNING) {
+                    restart(pod, c, RuntimeLabels.ROLE_INIT, current, byName.get(c.getName()), sandboxId, sandboxSpec,
+                            podIp, volumes, waiting);
+                } else if (probed.add(current.id())) {
+                    ctx.probes().add(new ProbeTarget(uid, key(), c, current.id(), podIp, current.startedAt()));
+                }
+                if (regularStarted || sidecarStarted(c, sandboxId)) {
+                    continue;
+                }
+                initialized = false;
+                break;
+            }
             if (current == null) {
+                if (regularStarted) {
+                    continue; // the runtime lost a finished init container; kubelet does not rerun it
+                }
                 start(pod, c, RuntimeLabels.ROLE_INIT, byName.get(c.getName()), sandboxId, sandboxSpec, podIp, volumes,
                         waiting);
                 initialized = false;
@@ -316,6 +342,18 @@ final class PodWorker {
             stopEverything(pod, gracePeriod(pod, false));
             publish(pod, waiting, false);
         }
+    }
+
+    static boolean isSidecar(Container c) {
+        return "Always".equals(c.getRestartPolicy());
+    }
+
+    /** Whether the sidecar's newest instance on this sandbox runs and its startup probe (if any) passed. */
+    private boolean sidecarStarted(Container c, String sandboxId) {
+        List<ContainerInfo> list = byName(ctx.runtime().listContainers(Map.of(RuntimeLabels.POD_UID, uid,
+                RuntimeLabels.CONTAINER_NAME, c.getName()))).get(c.getName());
+        ContainerInfo current = onSandbox(list, sandboxId);
+        return current != null && current.state() == ContainerState.RUNNING && ctx.probes().started(uid, c.getName());
     }
 
     private static boolean shouldRestart(String policy, int exitCode) {
@@ -428,7 +466,7 @@ final class PodWorker {
                 return;
             }
         }
-        if (RuntimeLabels.ROLE_APP.equals(role)) {
+        if (RuntimeLabels.ROLE_APP.equals(role) || isSidecar(c)) {
             ContainerInfo info = inspectOrNull(id);
             if (info != null && info.state() == ContainerState.RUNNING && probed.add(id)) {
                 ctx.probes().add(new ProbeTarget(uid, key(), c, id, podIp, info.startedAt()));
@@ -520,19 +558,25 @@ final class PodWorker {
     private void terminate(Pod pod) {
         Duration grace = gracePeriod(pod, true);
         List<ContainerInfo> all = ctx.runtime().listContainers(Map.of(RuntimeLabels.POD_UID, uid));
-        List<Thread> threads = new ArrayList<>();
-        for (ContainerInfo c : all) {
-            if (!RuntimeLabels.ROLE_SANDBOX.equals(c.label(RuntimeLabels.ROLE)) && c.state() == ContainerState.RUNNING) {
-                threads.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        stop(pod, c, grace, null);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "stopping a container of pod " + key() + " failed", e);
-                    }
-                }));
+        // Regular containers first, then the sidecars, as kubelet stops them.
+        for (boolean sidecars : new boolean[]{false, true}) {
+            List<Thread> threads = new ArrayList<>();
+            for (ContainerInfo c : all) {
+                Container spec = find(pod.getSpec().getInitContainers(), c.label(RuntimeLabels.CONTAINER_NAME));
+                boolean sidecar = spec != null && isSidecar(spec);
+                if (sidecar == sidecars && !RuntimeLabels.ROLE_SANDBOX.equals(c.label(RuntimeLabels.ROLE))
+                        && c.state() == ContainerState.RUNNING) {
+                    threads.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            stop(pod, c, grace, null);
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "stopping a container of pod " + key() + " failed", e);
+                        }
+                    }));
+                }
             }
+            join(threads);
         }
-        join(threads);
         ctx.probes().removePod(uid);
         for (ContainerInfo c : all) {
             if (RuntimeLabels.ROLE_SANDBOX.equals(c.label(RuntimeLabels.ROLE)) && c.state() == ContainerState.RUNNING) {

@@ -126,6 +126,13 @@ final class Fixture implements AutoCloseable {
         await().until(() -> recorded.count("BackOff") > before);
     }
 
+    /** Waits until the pod was synced from start to end at least once after this call. */
+    void awaitAnotherSync(Pod pod) {
+        long before = workers.syncs(pod.getMetadata().getUid());
+        workers.resyncAll();
+        await().until(() -> workers.syncs(pod.getMetadata().getUid()) >= before + 2);
+    }
+
     @Override
     public void close() {
         workers.close();

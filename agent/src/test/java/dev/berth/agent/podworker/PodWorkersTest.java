@@ -176,6 +176,77 @@ class PodWorkersTest {
         assertThat(f.containers(pod, "first")).hasSize(1);
     }
 
+    static Pod withSidecar(String name) {
+        return Fixture.pod(name).editSpec().withRestartPolicy("Never")
+                .addNewInitContainer().withName("setup").withImage(Fixture.IMAGE).endInitContainer()
+                .addNewInitContainer().withName("proxy").withImage(Fixture.IMAGE).withRestartPolicy("Always").endInitContainer()
+                .addNewContainer().withName("main").withImage(Fixture.IMAGE).endContainer().endSpec().build();
+    }
+
+    @Test
+    void sidecarRunsBesideTheContainersIsRestartedAndStopsWhenTheyFinish() {
+        Pod pod = withSidecar("sidecar");
+        f.workers.sync(pod);
+        f.awaitStatus(pod, st -> init(st, "setup").getState().getRunning() != null);
+        assertThat(f.containers(pod, "proxy")).isEmpty();
+        f.runtime.exit(f.current(pod, "setup").id(), 0);
+        PodStatus s = f.awaitStatus(pod, st -> running(st, "main") && "True".equals(condition(st, "Ready").getStatus()));
+        assertThat(init(s, "proxy").getState().getRunning()).isNotNull();
+        assertThat(init(s, "proxy").getStarted()).isTrue();
+        assertThat(init(s, "proxy").getReady()).isTrue();
+        assertThat(condition(s, "Initialized").getStatus()).isEqualTo("True");
+        assertThat(s.getPhase()).isEqualTo("Running");
+        assertThat(f.probes.added).extracting(ProbeTarget::containerId)
+                .contains(f.current(pod, "proxy").id(), f.current(pod, "main").id());
+
+        String main = f.current(pod, "main").id();
+        f.runtime.exit(f.current(pod, "proxy").id(), 1);
+        s = f.awaitStatus(pod, st -> init(st, "proxy").getRestartCount() == 1 && init(st, "proxy").getState().getRunning() != null);
+        assertThat(f.current(pod, "main").id()).isEqualTo(main);
+        assertThat(s.getPhase()).isEqualTo("Running");
+
+        f.runtime.exit(main, 0);
+        s = f.awaitStatus(pod, st -> "Succeeded".equals(st.getPhase()));
+        await().until(() -> f.current(pod, "proxy").state() == ContainerState.EXITED);
+        assertThat(f.recorded.messages("Killing")).contains("Stopping container proxy");
+        assertThat(f.containers(pod, "main")).hasSize(1);
+    }
+
+    @Test
+    void sidecarThatHasNotStartedHoldsBackTheNextContainers() {
+        Pod pod = withSidecar("slow-sidecar");
+        f.probes.started.put(pod.getMetadata().getUid() + "/proxy", false);
+        f.workers.sync(pod);
+        f.awaitStatus(pod, st -> init(st, "setup").getState().getRunning() != null);
+        f.runtime.exit(f.current(pod, "setup").id(), 0);
+        PodStatus s = f.awaitStatus(pod, st -> init(st, "proxy").getState().getRunning() != null);
+        assertThat(s.getPhase()).isEqualTo("Pending");
+        assertThat(condition(s, "Initialized").getMessage()).isEqualTo("containers with incomplete status: [proxy]");
+        assertThat(init(s, "proxy").getStarted()).isFalse();
+        f.awaitAnotherSync(pod);
+        assertThat(f.containers(pod, "main")).isEmpty();
+
+        f.probes.started.put(pod.getMetadata().getUid() + "/proxy", true);
+        f.workers.resyncAll();
+        s = f.awaitStatus(pod, st -> running(st, "main"));
+        assertThat(condition(s, "Initialized").getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    void deletionStopsTheContainersBeforeTheSidecars() {
+        Pod pod = withSidecar("order");
+        List<Pod> terminated = new CopyOnWriteArrayList<>();
+        f.workers.onTerminated(terminated::add);
+        f.workers.sync(pod);
+        f.awaitStatus(pod, st -> init(st, "setup").getState().getRunning() != null);
+        f.runtime.exit(f.current(pod, "setup").id(), 0);
+        f.awaitStatus(pod, st -> running(st, "main"));
+        f.workers.terminate(pod);
+        await().until(() -> terminated.size() == 1);
+        assertThat(f.runtime.stops()).extracting(FakeRuntime.Stop::containerName).filteredOn(n -> !n.isEmpty())
+                .containsExactly("main", "proxy");
+    }
+
     @Test
     void failedInitContainerFailsPodWhoseRestartPolicyIsNever() {
         Pod pod = Fixture.pod("initfail").editSpec().withRestartPolicy("Never")
