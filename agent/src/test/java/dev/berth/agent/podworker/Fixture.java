@@ -84,6 +84,21 @@ final class Fixture implements AutoCloseable {
         return matched.get();
     }
 
+    /** Waits until some status published so far (not only the latest) matches; for states that pass quickly. */
+    PodStatus awaitSeen(Predicate<PodStatus> p) {
+        java.util.concurrent.atomic.AtomicReference<PodStatus> matched = new java.util.concurrent.atomic.AtomicReference<>();
+        await().until(() -> {
+            for (PodStatus s : recorded.history) {
+                if (p.test(s)) {
+                    matched.set(s);
+                    return true;
+                }
+            }
+            return false;
+        });
+        return matched.get();
+    }
+
     static ConditionFactory await() {
         return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10));
     }

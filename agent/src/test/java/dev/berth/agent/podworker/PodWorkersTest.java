@@ -467,7 +467,7 @@ class PodWorkersTest {
         Pod pod = Fixture.pod("pull").editSpec().addNewContainer().withName("app").withImage(image).endContainer()
                 .endSpec().build();
         f.workers.sync(pod);
-        PodStatus s = f.awaitStatus(pod, st -> "ErrImagePull".equals(waitingReason(container(st, "app"))));
+        PodStatus s = f.awaitSeen(st -> "ErrImagePull".equals(waitingReason(container(st, "app"))));
         assertThat(container(s, "app").getState().getWaiting().getMessage()).isEqualTo("manifest unknown");
         assertThat(f.recorded.messages("Pulling")).contains("Pulling image \"" + image + "\"");
         assertThat(f.recorded.messages("Failed")).contains("Failed to pull image \"" + image + "\": manifest unknown",
