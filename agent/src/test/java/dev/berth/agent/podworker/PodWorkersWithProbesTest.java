@@ -39,11 +39,11 @@ class PodWorkersWithProbesTest {
 
     @Test
     void execProbesDriveReadinessAndRestarts() {
-        AtomicBoolean healthy = new AtomicBoolean(true);
+        AtomicReference<String> sick = new AtomicReference<>("");
         AtomicBoolean ready = new AtomicBoolean(false);
         runtime.addImage(Fixture.IMAGE);
         runtime.execHandler((c, cmd) -> switch (cmd.get(0)) {
-            case "live" -> new ExecResult(healthy.get() ? 0 : 1, healthy.get() ? "" : "dead", false);
+            case "live" -> c.id().equals(sick.get()) ? new ExecResult(1, "dead", false) : new ExecResult(0, "", false);
             case "ready" -> new ExecResult(ready.get() ? 0 : 1, "", false);
             default -> new ExecResult(127, "unknown", false);
         });
@@ -69,7 +69,8 @@ class PodWorkersWithProbesTest {
         s = await(pod, st -> "True".equals(condition(st, "Ready").getStatus()));
         assertThat(container(s, "app").getReady()).isTrue();
 
-        healthy.set(false);
+        // Only this container is unhealthy: its replacement passes, however soon it is probed.
+        sick.set(container(s, "app").getContainerID().substring("docker://".length()));
         clock.advance(Duration.ofSeconds(5));
         probes.get().runDue();
         s = await(pod, st -> container(st, "app").getRestartCount() == 1 && running(st, "app"));
