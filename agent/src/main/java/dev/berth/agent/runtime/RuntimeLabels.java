@@ -19,6 +19,13 @@ public final class RuntimeLabels {
     /** Where the container's termination message is kept on the host. */
     public static final String TERMINATION_MESSAGE_PATH = "berth.dev/termination-message-path";
 
+    /**
+     * In {@link SandboxSpec#labels()}: {@code "true"} for spec.shareProcessNamespace, so every
+     * container of the pod joins the sandbox's PID namespace (whose PID 1, the pause program,
+     * reaps the orphans).
+     */
+    public static final String SHARE_PROCESS_NAMESPACE = "berth.dev/share-process-namespace";
+
     public static final String ROLE_SANDBOX = "sandbox";
     public static final String ROLE_INIT = "init";
     public static final String ROLE_APP = "app";

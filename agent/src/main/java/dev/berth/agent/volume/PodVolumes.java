@@ -23,4 +23,38 @@ public interface PodVolumes {
 
     /** The pods that have volume directories on this node (to clean up orphans after a restart). */
     java.util.Set<String> podUidsOnDisk();
+
+    /**
+     * Whether every mount of the volume must be read-only whatever the volumeMount says, as
+     * kubelet mounts them: configMap, secret, downwardAPI and projected volumes always, a
+     * persistentVolumeClaim when its source says {@code readOnly: true}. False for a name the pod
+     * does not have.
+     */
+    static boolean forcedReadOnly(Pod pod, String volumeName) {
+        if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) {
+            return false;
+        }
+        for (io.fabric8.kubernetes.api.model.Volume v : pod.getSpec().getVolumes()) {
+            if (volumeName.equals(v.getName())) {
+                return v.getConfigMap() != null || v.getSecret() != null || v.getDownwardAPI() != null
+                        || v.getProjected() != null
+                        || (v.getPersistentVolumeClaim() != null
+                        && Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly()));
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The host path to bind for a volumeMount's {@code subPath}: resolved through symlinks, and it
+     * must stay inside the volume (a link out of it, or {@code ..}, is refused, so a container
+     * cannot make a later mount reach the node's files). A missing subPath is created as a
+     * directory, as kubelet does. The result is a fixed file or directory: unlike the volume, a
+     * subPath mount does not see later configMap or secret updates.
+     *
+     * @throws VolumeException naming the subPath and the rule it breaks
+     */
+    static java.nio.file.Path resolveSubPath(java.nio.file.Path volume, String subPath) {
+        return SubPaths.resolve(volume, subPath);
+    }
 }

@@ -56,6 +56,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How long events are kept, e.g. 30m, 1h, 2h30m (default: ${DEFAULT-VALUE}).")
     String eventTtl;
 
+    @Option(names = "--local-node",
+            description = {"Also run a node agent for this machine: berth agent as a child",
+                    "process acting as system:node:HOSTNAME, its output in",
+                    "DATA_DIR/agent.log. Needs root and Docker."})
+    boolean localNode;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir != null ? dataDir : ServerOptions.defaultDataDir();
@@ -73,8 +79,33 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("berth server: " + e.getMessage());
             return 2;
         }
+        LocalNode agent = null;
+        if (localNode) {
+            try {
+                String url = dev.berth.core.pki.Kubeconfig.read(server.adminKubeconfig()).server();
+                String nodeName = LocalNode.defaultNodeName();
+                agent = LocalNode.start(server.pki().ca(), url, dir, nodeName);
+                LocalNode started = agent;
+                agent.process().onExit().thenAccept(p -> {
+                    if (!stopping) {
+                        System.err.println("berth server: the local node agent exited with code " + p.exitValue()
+                                + "; the end of " + started.log() + ":" + System.lineSeparator() + started.logTail(5));
+                    }
+                });
+                System.out.println("local node agent for " + nodeName + " started (log: " + agent.log() + ")");
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("berth server: cannot start the local node agent: " + e.getMessage());
+                server.close();
+                return 1;
+            }
+        }
+        LocalNode localAgent = agent;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            if (localAgent != null) {
+                localAgent.close();
+            }
             server.close();
             stopped.countDown();
         }, "berth-shutdown"));
@@ -85,6 +116,8 @@ public final class ServerCommand implements Callable<Integer> {
         stopped.await();
         return 0;
     }
+
+    private volatile boolean stopping;
 
     static int[] parseRange(String r) {
         String[] p = r.split("-");

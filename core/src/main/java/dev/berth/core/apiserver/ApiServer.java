@@ -80,6 +80,7 @@ public final class ApiServer implements AutoCloseable {
         // LimitRanger after defaulting, so that its defaults count in the QoS class and the quota
         admission.add(new dev.berth.core.apiserver.admission.LimitRanger(storage, type("", "limitranges")));
         admission.add(new PodCreation());
+        admission.add(new dev.berth.core.apiserver.admission.CsrRequestor());
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
 
@@ -101,17 +102,41 @@ public final class ApiServer implements AutoCloseable {
         OpenApiEndpoint openApi = new OpenApiEndpoint();
         formats.setOpenApi(openApi);
         formats.setProtobuf(dev.berth.core.apiserver.protobuf.ProtobufDecoder::decode);
-        Subresources subresources = new Subresources(registry, storage, formats);
+        this.subresources = new Subresources(registry, storage, formats);
         subresources.useCustomScale(customResources::scale);
+        this.serviceAccountTokens = new ServiceAccountTokens(config.clock());
+        subresources.useServiceAccountTokens(serviceAccountTokens);
+        // service account tokens first: the configured chain may reject every bearer token it does not know
+        Authenticator authenticator = Authenticator.chain(List.of(
+                serviceAccountTokens.authenticator(storage, type("", "serviceaccounts"), type("", "pods")),
+                config.authenticator()));
         this.customResourceDefinitions = new CustomResourceDefinitions(registry, storage, customResources,
                 openApi::customResourcesChanged);
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
-                config.authenticator(), config.authorizer(), subresources, formats);
+                authenticator, config.authorizer(), subresources, formats);
         subresources.setHandlers(handlers);
         handlers.setMetricsApi(new MetricsApi(resourceMetrics, storage, registry));
     }
 
     private final dev.berth.core.metrics.ResourceMetrics resourceMetrics = new dev.berth.core.metrics.ResourceMetrics();
+    private final Subresources subresources;
+    private volatile dev.berth.core.apiserver.proxy.NodeDialer nodeDialer;
+
+    /**
+     * Lets pods/log, exec, attach and portforward reach node agents through {@code dialer}; without
+     * one they answer 503. The server closes the dialer when it closes.
+     */
+    public void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
+        this.nodeDialer = dialer;
+        subresources.useNodeDialer(dialer);
+    }
+
+    private final ServiceAccountTokens serviceAccountTokens;
+
+    /** Issues and checks service account tokens (TokenRequest); its key is generated unless one is given. */
+    public ServiceAccountTokens serviceAccountTokens() {
+        return serviceAccountTokens;
+    }
 
     /** The resource metrics this server serves as metrics.k8s.io; a scraper fills them. */
     public dev.berth.core.metrics.ResourceMetrics resourceMetrics() {
@@ -248,6 +273,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (nodeDialer != null) {
+            nodeDialer.close();
         }
         customResourceDefinitions.close();
         cache.close();

@@ -15,7 +15,7 @@ import dev.berth.core.apiserver.registry.ResourceType;
 
 import java.util.List;
 
-/** status, scale, binding, eviction, finalize and approval subresources. */
+/** status, scale, binding, eviction, finalize, approval and token subresources. */
 public final class Subresources {
     private final ResourceRegistry registry;
     private final ResourceStorage storage;
@@ -33,6 +33,20 @@ public final class Subresources {
 
     public void useCustomScale(java.util.function.Function<ResourceType, JsonNode> customScale) {
         this.customScale = customScale;
+    }
+
+    private volatile dev.berth.core.apiserver.proxy.PodStreamProxy podStreams;
+
+    /** Passes logs, exec, attach and port-forward to the pod's node agent through this dialer. */
+    void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
+        ResourceType nodes = registry.find("", "v1", "nodes").orElseThrow();
+        podStreams = new dev.berth.core.apiserver.proxy.PodStreamProxy(dialer, n -> storage.get(nodes, "", n).tree());
+    }
+
+    private ServiceAccountTokens serviceAccountTokens;
+
+    void useServiceAccountTokens(ServiceAccountTokens tokens) {
+        this.serviceAccountTokens = tokens;
     }
 
     void setHandlers(ApiHandlers handlers) {
@@ -68,9 +82,35 @@ public final class Subresources {
                 if (!m.equals("POST")) throw notAllowed();
                 yield evict(req, type, ns, name, user);
             }
-            case "log", "exec", "attach", "portforward" -> throw new ApiException(503, "ServiceUnavailable",
-                    "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
+            case "token" -> {
+                if (!m.equals("POST")) throw notAllowed();
+                if (!type.resource().equals("serviceaccounts") || serviceAccountTokens == null) {
+                    throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+                }
+                yield serviceAccountTokens.tokenRequest(anyBody(req), storage, type,
+                        registry.find("", "v1", "pods").orElseThrow(), ns, name);
+            }
+            case "log", "exec", "attach", "portforward" -> {
+                dev.berth.core.apiserver.proxy.PodStreamProxy proxy = podStreams;
+                if (proxy == null) {
+                    throw new ApiException(503, "ServiceUnavailable",
+                            "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
+                }
+                yield proxy.handle(req, sub, storage.get(type, ns, name).tree());
+            }
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        };
+    }
+
+    /** A request body of a kind no resource stores (TokenRequest): JSON, YAML or protobuf as the client sent it. */
+    private static ObjectNode anyBody(ApiRequest req) {
+        if (req.body().length == 0) {
+            return Json.MAPPER.createObjectNode();
+        }
+        return switch (req.contentType()) {
+            case "application/vnd.kubernetes.protobuf" -> dev.berth.core.apiserver.protobuf.ProtobufDecoder.decode(req.body());
+            case "application/yaml" -> WireFormats.parseYaml(req.body());
+            default -> WireFormats.parseJson(req.body());
         };
     }
 

@@ -78,7 +78,8 @@ public final class ControllerManager implements AutoCloseable {
                 ReplicaSets.replicationControllers(context),
                 new Deployments(context),
                 new DaemonSets(context),
-                new StatefulSets(context)));
+                new StatefulSets(context),
+                new dev.berth.core.controller.certificates.KubeletServingApprover(context)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));
         }

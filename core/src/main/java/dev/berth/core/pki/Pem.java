@@ -127,7 +127,7 @@ public final class Pem {
     }
 
     /** The {@code CERTIFICATE REQUEST} in {@code pem} (PKCS#10). Its signature is not checked here. */
-    static PKCS10CertificationRequest parseCertificateRequest(String pem, String source) {
+    public static PKCS10CertificationRequest parseCertificateRequest(String pem, String source) {
         for (Object object : readAll(pem, source)) {
             if (object instanceof PKCS10CertificationRequest request) return request;
         }

@@ -77,6 +77,27 @@ public final class Tls {
         }
     }
 
+    /**
+     * A Netty server context presenting {@code certificate}, trusting client certificates that chain
+     * to {@code trustedCa}: for servers that hold only the CA's certificate, such as node agents.
+     */
+    public static SslContext serverContext(X509Certificate certificate, PrivateKey key, X509Certificate trustedCa,
+                                           ClientAuth clientAuth) {
+        try {
+            return SslContextBuilder.forServer(key, certificate)
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(ALPN_HTTP_1_1)
+                    .trustManager(trustedCa)
+                    .clientAuth(clientAuth)
+                    .build();
+        } catch (SSLException e) {
+            throw new PkiException("cannot build the TLS server context for "
+                    + certificate.getSubjectX500Principal().getName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@link #serverContext(X509Certificate, PrivateKey, ClusterCa, ClientAuth)} with a {@link CertifiedKey}. */
     public static SslContext serverContext(CertifiedKey served, ClusterCa trust, ClientAuth clientAuth) {
         return serverContext(served.certificate(), served.privateKey(), trust, clientAuth);

@@ -88,6 +88,12 @@ public final class BerthServer implements AutoCloseable {
                     store, new SecretEncryption(pki.encryptor()), Authenticator.chain(chain),
                     Authorizer.ALLOW_AUTHENTICATED, patchEngine(), options.serviceCidr(), options.nodePortMin(),
                     options.nodePortMax(), options.eventTtl().toSeconds(), clock, admission));
+            // logs, exec, attach and port-forward reach node agents with the kubelet-client identity
+            api.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(),
+                    dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock)));
+            // one key in the shared PKI dir, so tokens outlive a restart and every replica accepts them
+            api.serviceAccountTokens().useKey(dev.berth.core.apiserver.ServiceAccountTokens.loadOrCreateKey(
+                    options.pkiDir().resolve("service-account.key")));
             address = api.start();
             startControllers(port);
             return this;

@@ -46,6 +46,8 @@ public final class TestApiServer implements AutoCloseable {
         server = new ApiServer(new ApiServer.Config(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1:0", ssl, store,
                 ValueTransformer.IDENTITY, tokens, Authorizer.ALLOW_AUTHENTICATED, new Patches(t -> null), "10.43.0.0/16",
                 30000, 32767, 3600, Clock.systemUTC(), List.of()));
+        server.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(ca.certificate(),
+                dev.berth.core.pki.KubeletClientCertificate.ensure(dir.resolve("pki"), ca, Clock.systemUTC())));
         address = server.start();
         kubeconfig = dir.resolve("kubeconfig");
         dev.berth.core.pki.Kubeconfig.withToken("test", url(), ca.certificate(), "admin", TOKEN).write(kubeconfig);
@@ -53,6 +55,11 @@ public final class TestApiServer implements AutoCloseable {
 
     public TestApiServer(Path dir) throws Exception {
         this(new MemoryStore(), dir);
+    }
+
+    /** The cluster CA, for node agents' serving certificates in tests. */
+    public dev.berth.core.pki.ClusterCa ca() {
+        return ca;
     }
 
     public ApiServer server() {

@@ -34,6 +34,22 @@ public sealed interface ApiResponse {
     record Streaming(int status, String contentType, Map<String, String> headers, StreamProducer producer)
             implements ApiResponse {}
 
+    /**
+     * A backend accepted an upgrade (exec, attach, port-forward on a node agent): the client gets
+     * {@code status} (101) with these headers, then {@link Tunnel#splice} relays raw bytes both
+     * ways. The protocol after the upgrade is the backend's business.
+     */
+    record Upgraded(int status, Map<String, String> headers, Tunnel tunnel) implements ApiResponse {}
+
+    /** The backend side of an {@link Upgraded} response. */
+    interface Tunnel {
+        /** Called on the client channel's event loop once the 101 is written and HTTP handling removed. */
+        void splice(io.netty.channel.Channel client);
+
+        /** The client went away before the splice. */
+        void abort();
+    }
+
     interface StreamProducer {
         void produce(ResponseStream out) throws Exception;
     }

@@ -276,6 +276,7 @@ public final class HttpServer implements AutoCloseable {
                 }
                 switch (resp) {
                     case ApiResponse.Full f -> sendFull(ctx, keepAlive, f.status(), f.contentType(), f.body(), f.headers());
+                    case ApiResponse.Upgraded u -> upgrade(ctx, u);
                     case ApiResponse.Streaming s -> {
                         if (ar.websocketUpgrade()) {
                             streamWebSocket(ctx, req, s);
@@ -310,6 +311,26 @@ public final class HttpServer implements AutoCloseable {
         private void resumeReading(ChannelHandlerContext ctx) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
+        }
+
+        /** Writes the backend's 101, then hands the connection, as bytes, to the backend's tunnel. */
+        private void upgrade(ChannelHandlerContext ctx, ApiResponse.Upgraded u) {
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(u.status()),
+                    Unpooled.EMPTY_BUFFER);
+            u.headers().forEach((k, v) -> r.headers().set(k, v));
+            Channel ch = ctx.channel();
+            ch.writeAndFlush(r).addListener(f -> {
+                if (!f.isSuccess() || !ch.isActive()) {
+                    u.tunnel().abort();
+                    ch.close();
+                    return;
+                }
+                ChannelPipeline p = ch.pipeline();
+                p.remove("aggregator");
+                p.remove("codec");
+                p.remove("api");
+                u.tunnel().splice(ch);
+            });
         }
 
         private void streamChunked(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse.Streaming s) {

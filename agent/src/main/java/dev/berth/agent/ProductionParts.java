@@ -1,0 +1,128 @@
+package dev.berth.agent;
+
+import dev.berth.agent.node.NodeStatusReporter;
+import dev.berth.agent.podworker.PodStatusSink;
+import dev.berth.agent.podworker.PodWorkers;
+import dev.berth.agent.podworker.RunningPods;
+import dev.berth.agent.prober.DefaultProbes;
+import dev.berth.agent.prober.ProbeListener;
+import dev.berth.agent.prober.Probes;
+import dev.berth.agent.runtime.ContainerRuntime;
+import dev.berth.agent.volume.PodVolumes;
+import dev.berth.agent.volume.DefaultPodVolumes;
+import dev.berth.agent.volume.LocalPathCleaner;
+import dev.berth.agent.server.AgentServer;
+import dev.berth.agent.server.GetHandler;
+import dev.berth.agent.stats.CgroupStats;
+import dev.berth.agent.stats.SummaryProvider;
+import dev.berth.agent.stream.PodStreams;
+import dev.berth.core.pki.Pem;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import dev.berth.core.pki.CertifiedKey;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The real parts of the agent. Each factory is one line once its class is in the build; until then
+ * it is listed in {@link #missing()} and {@code berth agent} refuses to start, naming it, rather
+ * than pretending to run pods.
+ */
+public final class ProductionParts implements AgentParts {
+    static final String RUNTIME = "the Docker runtime (dev.berth.agent.runtime.docker.DockerRuntime)";
+    static final String WORKERS = "pod workers (dev.berth.agent.podworker.DefaultPodWorkers)";
+
+    @Override
+    public List<String> missing() {
+        return List.of(RUNTIME, WORKERS);
+    }
+
+    @Override
+    public ContainerRuntime runtime(Wiring w) {
+        throw missing(RUNTIME);
+    }
+
+    @Override
+    public PodVolumes volumes(Wiring w) {
+        AgentOptions o = w.options();
+        return new DefaultPodVolumes(o.dataDir(), w.client(), w.clock(), o.nodeName());
+    }
+
+    @Override
+    public Probes probes(Wiring w, ContainerRuntime runtime, ProbeListener listener) {
+        DefaultProbes probes = new DefaultProbes(runtime, listener, w.events(), w.clock());
+        probes.start();
+        return probes;
+    }
+
+    @Override
+    public PodWorkers podWorkers(Wiring w, ContainerRuntime runtime, PodVolumes volumes,
+                                 Function<ProbeListener, Probes> probes, PodStatusSink statusSink) {
+        throw missing(WORKERS);
+    }
+
+    @Override
+    public NodePart node(Wiring w, ContainerRuntime runtime, Consumer<String> podCidrChanged) {
+        AgentOptions o = w.options();
+        NodeStatusReporter reporter = new NodeStatusReporter(w.client(), runtime, o.nodeName(),
+                o.nodeIp().map(InetAddress::getHostAddress).orElse(null), o.dataDir(), o.port(), Map.of(), w.clock());
+        reporter.onPodCidr(podCidrChanged);
+        reporter.start();
+        // the directories of this node's released local-path volumes go with their PersistentVolumes
+        LocalPathCleaner cleaner = new LocalPathCleaner(w.client(), o.nodeName());
+        cleaner.start();
+        return () -> {
+            cleaner.close();
+            reporter.close();
+        };
+    }
+
+    @Override
+    public ServerPart server(Wiring w, ContainerRuntime runtime, RunningPods pods, CertifiedKey serving) {
+        AgentOptions o = w.options();
+        String caPem = w.clusterCas().stream().map(Pem::encode).collect(Collectors.joining());
+        Path imageDir = runtime.info().rootDir() == null || runtime.info().rootDir().isBlank()
+                ? o.dataDir() : Path.of(runtime.info().rootDir());
+        SummaryProvider stats = new SummaryProvider(o.nodeName(), runtime, CgroupStats.host(), o.dataDir(), imageDir,
+                w.clock());
+        Map<String, GetHandler> handlers = Map.of(
+                "/stats/summary", stats.summaryHandler(),
+                "/metrics/resource", stats.resourceMetricsHandler(),
+                "/healthz", (path, query) -> GetHandler.Response.text(200, "ok"));
+        AgentServer server = new AgentServer(new InetSocketAddress(o.port()), serving.certificatePem(),
+                serving.privateKeyPem(), caPem, handlers, new PodStreams(pods, runtime, w.clock()));
+        InetSocketAddress bound;
+        try {
+            bound = server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IllegalStateException("interrupted while the agent's server was starting", e);
+        }
+        return new ServerPart() {
+            @Override
+            public int port() {
+                return bound.getPort();
+            }
+
+            @Override
+            public void useCertificate(CertifiedKey renewed) {
+                server.useCertificate(renewed.certificatePem(), renewed.privateKeyPem(), caPem);
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+        };
+    }
+
+    private static IllegalStateException missing(String part) {
+        return new IllegalStateException(part + " is not part of this build");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.berth.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AgentOptionsTest {
+    private final AgentOptions defaults = AgentOptions.defaults(Path.of("node.kubeconfig")).withNodeName("n1");
+
+    @Test
+    void defaultsAreThoseOfANode() {
+        assertThat(defaults.dataDir()).isEqualTo(Path.of("/var/lib/berth"));
+        assertThat(defaults.dockerHost()).isEqualTo(URI.create("unix:///var/run/docker.sock"));
+        assertThat(defaults.port()).isEqualTo(10250);
+        assertThat(defaults.clusterDns()).isEqualTo("10.43.0.10");
+        assertThat(defaults.clusterDomain()).isEqualTo("cluster.local");
+        assertThat(defaults.podNetworkName()).isEqualTo("berth-pods");
+        assertThat(AgentOptions.defaultNodeName()).isLowerCase().isNotEmpty();
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheValueAndTheRule() {
+        assertThatThrownBy(() -> defaults.withNodeName("Node_1"))
+                .hasMessageStartingWith("node name \"Node_1\" is invalid: a lowercase RFC 1123 subdomain");
+        assertThatThrownBy(() -> defaults.withPort(70000)).hasMessage("port 70000 must be between 0 and 65535");
+        assertThatThrownBy(() -> defaults.withDockerHost(URI.create("http://localhost:2375")))
+                .hasMessage("docker host \"http://localhost:2375\" must be a unix:// or tcp:// URI");
+        assertThatThrownBy(() -> defaults.withDockerHost(URI.create("tcp://localhost")))
+                .hasMessage("docker host \"tcp://localhost\" must be tcp://HOST:PORT");
+        assertThatThrownBy(() -> AgentOptions.requireIp("--node-ip", "example.com"))
+                .hasMessage("--node-ip \"example.com\" is not an IPv4 or IPv6 address");
+    }
+
+    @Test
+    void theGatewayIsTheFirstAddressOfThePodCidr() {
+        assertThat(Agent.gateway("10.42.3.0/24")).isEqualTo("10.42.3.1");
+        assertThat(Agent.gateway("10.240.16.0/20")).isEqualTo("10.240.16.1");
+        assertThatThrownBy(() -> Agent.gateway("10.42.3.5/24"))
+                .hasMessage("\"10.42.3.5/24\" has host bits set; the network is 10.42.3.0/24");
+        assertThatThrownBy(() -> Agent.gateway("10.42.3.0")).hasMessageContaining("is not a CIDR");
+        assertThatThrownBy(() -> Agent.gateway("fd00::/64")).hasMessage("\"fd00::/64\" is not an IPv4 network");
+    }
+}

@@ -1,0 +1,95 @@
+package dev.berth.app.cli;
+
+import dev.berth.agent.Agent;
+import dev.berth.agent.AgentOptions;
+import dev.berth.agent.AgentParts;
+import dev.berth.agent.Privileges;
+import dev.berth.agent.ProductionParts;
+import dev.berth.core.pki.PkiException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Runs the node agent (the kubelet of a Berth node): it registers the Node,",
+                "runs the pods bound to it as Docker containers and reports their status.",
+                "It acts as system:node:NAME with the credentials of --kubeconfig",
+                "(see: berth node credentials NAME) and must run as root with access to",
+                "the Docker socket and iptables. Runs until interrupted."})
+public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
+            description = "The node's kubeconfig, written by: berth node credentials NAME.")
+    Path kubeconfig;
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "Name of this node (default: the host name, lowercased).")
+    String nodeName;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the agent keeps pod volumes and its certificate (default: /var/lib/berth).")
+    Path dataDir;
+
+    @Option(names = "--docker-host", paramLabel = "URI",
+            description = "The Docker engine (default: unix:///var/run/docker.sock; tcp://HOST:PORT works too).")
+    URI dockerHost;
+
+    @Option(names = "--node-ip", paramLabel = "IP",
+            description = "This node's address (default: the address of the default route).")
+    String nodeIp;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "10250",
+            description = "The agent's HTTPS port for logs, exec, port-forward and metrics (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    /** The agent's parts; tests give doubles. */
+    AgentParts parts = new ProductionParts();
+    Privileges.Host host = Privileges.system();
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    /** The options as given, defaults filled in. */
+    AgentOptions options() {
+        AgentOptions options = AgentOptions.defaults(kubeconfig).withPort(port);
+        if (nodeName != null) options = options.withNodeName(nodeName);
+        if (dataDir != null) options = options.withDataDir(dataDir);
+        if (dockerHost != null) options = options.withDockerHost(dockerHost);
+        if (nodeIp != null) options = options.withNodeIp(AgentOptions.requireIp("--node-ip", nodeIp));
+        return options;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AgentOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("berth agent: " + e.getMessage());
+            return 2;
+        }
+        Agent agent;
+        try {
+            agent = Agent.fromKubeconfig(options, parts, host, Clock.systemUTC()).start();
+        } catch (PkiException | IllegalStateException | Privileges.MissingPrivilegeException e) {
+            System.err.println("berth agent: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            agent.close();
+            stop.countDown();
+        }, "berth-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("berth agent running as node " + options.nodeName() + " (data dir " + options.dataDir() + ")");
+        System.out.flush();
+        stop.await();
+        return 0;
+    }
+
+    /** Stops a running agent (as the shutdown hook does). */
+    void stop() {
+        stop.countDown();
+    }
+}
