@@ -8,6 +8,12 @@ import dev.berth.agent.prober.DefaultProbes;
 import dev.berth.agent.prober.ProbeListener;
 import dev.berth.agent.prober.Probes;
 import dev.berth.agent.runtime.ContainerRuntime;
+import dev.berth.agent.runtime.RuntimeInfo;
+import dev.berth.agent.podworker.DefaultPodWorkers;
+import dev.berth.agent.podworker.PodWorkerSettings;
+import dev.berth.agent.node.HostFacts;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.time.Duration;
 import dev.berth.agent.runtime.docker.DockerRuntime;
 import dev.berth.agent.volume.PodVolumes;
 import dev.berth.agent.volume.DefaultPodVolumes;
@@ -35,11 +41,10 @@ import java.util.function.Function;
  * than pretending to run pods.
  */
 public final class ProductionParts implements AgentParts {
-    static final String WORKERS = "pod workers (dev.berth.agent.podworker.DefaultPodWorkers)";
 
     @Override
     public List<String> missing() {
-        return List.of(WORKERS);
+        return List.of();
     }
 
     @Override
@@ -64,7 +69,19 @@ public final class ProductionParts implements AgentParts {
     @Override
     public PodWorkers podWorkers(Wiring w, ContainerRuntime runtime, PodVolumes volumes,
                                  Function<ProbeListener, Probes> probes, PodStatusSink statusSink) {
-        throw missing(WORKERS);
+        AgentOptions o = w.options();
+        String nodeIp = o.nodeIp().map(InetAddress::getHostAddress)
+                .or(() -> HostFacts.defaultRouteAddress(Path.of("/proc"))).orElse("127.0.0.1");
+        RuntimeInfo info = runtime.info();
+        // limits default to what the node can give: its CPUs, and its memory less kubelet's eviction reserve
+        Map<String, Quantity> allocatable = Map.of(
+                "cpu", new Quantity(Integer.toString(info.cpus())),
+                "memory", new Quantity(Long.toString(Math.max(0, info.memoryBytes() - 100L * 1024 * 1024))));
+        PodWorkerSettings settings = new PodWorkerSettings(o.nodeName(), nodeIp, o.podNetworkName(), o.clusterDns(),
+                o.clusterDomain(), o.dataDir(), allocatable, Duration.ofSeconds(10), Duration.ofSeconds(1));
+        DefaultPodWorkers workers = new DefaultPodWorkers(runtime, volumes, probes, statusSink, w.client(), w.events(),
+                w.clock(), settings);
+        return workers;
     }
 
     @Override
@@ -121,9 +138,5 @@ public final class ProductionParts implements AgentParts {
                 server.close();
             }
         };
-    }
-
-    private static IllegalStateException missing(String part) {
-        return new IllegalStateException(part + " is not part of this build");
     }
 }
