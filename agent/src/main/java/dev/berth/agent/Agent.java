@@ -176,6 +176,9 @@ public final class Agent implements AutoCloseable {
             started.add(workers);
             workers.onTerminated(pod -> deletions.execute(() -> finishDeletion(pod)));
             NodePart node = parts.node(wiring, runtime, cidr -> background.execute(() -> ensurePodNetwork(cidr)));
+            // as kubelet with no pod network: the node is not Ready until pods can get an address on it
+            node.readiness(() -> podCidr != null ? List.of()
+                    : List.of("container runtime network not ready: the pod network is not made yet (waiting for spec.podCIDR)"));
             started.add(node);
             startPodWatch();
             startServingCertificate(wiring);

@@ -62,6 +62,10 @@ public interface AgentParts {
 
     /** A running Node reporter. */
     interface NodePart extends AutoCloseable {
+        /** Reasons the node is not Ready beyond those the reporter sees itself (an empty list: none). */
+        default void readiness(java.util.function.Supplier<List<String>> check) {
+        }
+
         @Override
         void close();
     }

@@ -94,9 +94,17 @@ public final class ProductionParts implements AgentParts {
         // the directories of this node's released local-path volumes go with their PersistentVolumes
         LocalPathCleaner cleaner = new LocalPathCleaner(w.client(), o.nodeName());
         cleaner.start();
-        return () -> {
-            cleaner.close();
-            reporter.close();
+        return new NodePart() {
+            @Override
+            public void readiness(java.util.function.Supplier<List<String>> check) {
+                reporter.readiness(check);
+            }
+
+            @Override
+            public void close() {
+                cleaner.close();
+                reporter.close();
+            }
         };
     }
 

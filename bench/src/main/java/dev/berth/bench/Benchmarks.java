@@ -24,6 +24,9 @@ public final class Benchmarks {
                 + " restart after kill -9", (args, out) -> ApiBench.run(ApiBench.Options.parse(args), out)));
         m.put("scheduler", new Benchmark("binds/s of the scheduler placing pending pods on N nodes, beside the same binds"
                 + " written by a trivial loop through the API", (args, out) -> SchedulerBench.run(SchedulerBench.Options.parse(args), out)));
+        m.put("podstart", new Benchmark("pod start latency on a real node (Docker) at a steady create rate; time until a"
+                + " Deployment is available beside Docker Swarm and the Docker API floor",
+                (args, out) -> PodStartBench.run(PodStartBench.Options.parse(args), out)));
         return m;
     }
 }

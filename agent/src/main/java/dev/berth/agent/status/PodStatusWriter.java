@@ -43,6 +43,7 @@ public final class PodStatusWriter implements PodStatusSink, AutoCloseable {
     public static final Set<String> OWNED_CONDITIONS =
             Set.of("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready");
     public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(10);
+    static final int WORKERS = 8;
     private static final Set<String> TERMINAL = Set.of("Succeeded", "Failed");
     private static final int CONFLICT_RETRIES = 3;
     private static final Logger log = LoggerFactory.getLogger(PodStatusWriter.class);
@@ -73,7 +74,8 @@ public final class PodStatusWriter implements PodStatusSink, AutoCloseable {
         this.client = Objects.requireNonNull(client, "client");
         this.resyncPeriod = resyncPeriod;
         this.queue = new WorkQueue<>(clock, baseDelay, maxDelay);
-        this.worker = new Controller<>("pod-status", queue, this::sync, 1);
+        // one write in flight per pod, several pods at once (a Deployment starts many together)
+        this.worker = new Controller<>("pod-status", queue, this::sync, WORKERS);
         this.resync = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pod-status-resync").daemon(true).factory());
     }

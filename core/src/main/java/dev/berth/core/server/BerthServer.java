@@ -49,6 +49,7 @@ public final class BerthServer implements AutoCloseable {
     private Store store;
     private ApiServer api;
     private dev.berth.core.metrics.SummaryScraper metricsScraper;
+    private dev.berth.core.pki.CertifiedKey kubeletClient;
     private ServerPki pki;
     private InetSocketAddress address;
 
@@ -89,8 +90,8 @@ public final class BerthServer implements AutoCloseable {
                     Authorizer.ALLOW_AUTHENTICATED, patchEngine(), options.serviceCidr(), options.nodePortMin(),
                     options.nodePortMax(), options.eventTtl().toSeconds(), clock, admission));
             // logs, exec, attach and port-forward reach node agents with the kubelet-client identity
-            api.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(),
-                    dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock)));
+            kubeletClient = dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock);
+            api.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(), kubeletClient));
             // one key in the shared PKI dir, so tokens outlive a restart and every replica accepts them
             api.serviceAccountTokens().useKey(dev.berth.core.apiserver.ServiceAccountTokens.loadOrCreateKey(
                     options.pkiDir().resolve("service-account.key")));
@@ -123,7 +124,9 @@ public final class BerthServer implements AutoCloseable {
                 .build();
         controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
         // every replica scrapes the nodes itself: metrics live in memory and each replica serves its own
-        metricsScraper = new dev.berth.core.metrics.SummaryScraper(controllerClient, api.resourceMetrics(), clock, null);
+        // node agents serve stats only to the API server's kubelet-client identity, with certificates of the cluster CA
+        metricsScraper = new dev.berth.core.metrics.SummaryScraper(controllerClient, api.resourceMetrics(), clock,
+                dev.berth.core.pki.Tls.clientSSLContext(pki.ca().certificate(), kubeletClient));
         metricsScraper.start();
         // a renewal that hangs must not outlast the renew deadline
         io.fabric8.kubernetes.client.Config electionConfig = new io.fabric8.kubernetes.client.ConfigBuilder(config)
