@@ -62,13 +62,24 @@ class PrivilegesTest {
     }
 
     @Test
-    void theAgentOfThisBuildNamesThePartsItLacks(@TempDir Path dir) {
+    void thisBuildHasEveryPartOfTheAgent() {
+        assertThat(new ProductionParts().missing()).isEmpty();
+    }
+
+    @Test
+    void anAgentLackingAPartNamesItInsteadOfStarting(@TempDir Path dir) {
         AgentOptions options = AgentOptions.defaults(dir.resolve("kubeconfig")).withNodeName("n1").withDataDir(dir);
-        Agent agent = new Agent(options, new ProductionParts(), null, List.of(), host(0, null, true), Clock.systemUTC());
+        TestParts parts = new TestParts("n1");
+        AgentParts lacking = (AgentParts) java.lang.reflect.Proxy.newProxyInstance(AgentParts.class.getClassLoader(),
+                new Class<?>[] {AgentParts.class}, (proxy, method, args) -> method.getName().equals("missing")
+                        ? List.of("the Docker runtime (dev.berth.agent.runtime.docker.DockerRuntime)")
+                        : method.invoke(parts, args));
+        Agent agent = new Agent(options, lacking, null, List.of(), host(0, null, true), Clock.systemUTC());
 
         assertThatThrownBy(agent::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("this build of berth cannot run a node agent yet; missing: ")
                 .hasMessageContaining("DockerRuntime");
+        assertThat(parts.runtime.calls).isEmpty();
     }
 
     @Test
