@@ -1,11 +1,13 @@
-package dev.berth.agent.testing;
+package dev.berth.agent.runtime.docker;
+
+import dev.berth.agent.testing.TestDocker;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The local busybox test image runs a shell, with no registry involved. */
-class TestDockerIT {
+class BusyboxImageIT {
     @Test
     void buildsAndRunsTheBusyboxTestImage() throws Exception {
         String image = TestDocker.busybox();
