@@ -155,6 +155,8 @@ public final class ImagePushCommand implements Callable<Integer> {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .header("Content-Type", "application/x-tar")
                     .header("Accept", "application/json")
+                    // the API server says "100 Continue" only once the agent takes the tar: a refusal costs no upload
+                    .expectContinue(true)
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> tar));
             String token = config.getAutoOAuthToken() != null ? config.getAutoOAuthToken() : config.getOauthToken();
             if (token != null && !token.isBlank()) {
@@ -177,7 +179,7 @@ public final class ImagePushCommand implements Callable<Integer> {
             return new Outcome(node, List.of(), "HTTP " + response.statusCode() + ": " + message);
         } catch (Exception e) {
             String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            return new Outcome(node, List.of(), message);
+            return new Outcome(node, List.of(), "pushing to " + uri + " failed: " + message);
         }
     }
 

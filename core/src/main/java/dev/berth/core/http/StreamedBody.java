@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  * empty body and puts the body, as an {@link InputStream}, in the channel attribute {@link #BODY}.
  * The stream reads from the connection only when its reader wants more bytes (the channel must not
  * auto-read while the request is served), so a slow consumer slows the client down and the body is
- * never held whole in memory.
+ * never held whole in memory. A client that asks for {@code Expect: 100-continue} gets the 100 only
+ * once the body is first read, so that a request refused before (403, 404, 503) sends no body.
  */
 public final class StreamedBody extends ChannelInboundHandlerAdapter {
     /** The body of the request being served, when it is streamed. */
@@ -58,9 +59,10 @@ public final class StreamedBody extends ChannelInboundHandlerAdapter {
             current = body;
             ctx.channel().config().setAutoRead(false);
             if (HttpUtil.is100ContinueExpected(r)) {
+                // the client waits for "100 Continue" before it sends the body: say it only when the body
+                // is wanted, so that a request refused early costs the client no upload
                 r.headers().remove(HttpHeaderNames.EXPECT);
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
+                body.continueNeeded = true;
             }
             ctx.channel().attr(BODY).set(body);
             ctx.fireChannelRead(new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(), Unpooled.EMPTY_BUFFER,
@@ -106,6 +108,7 @@ public final class StreamedBody extends ChannelInboundHandlerAdapter {
         private int pos;
         private volatile boolean ended;
         private volatile boolean waiting;
+        private volatile boolean continueNeeded;
 
         Body(Channel channel) {
             this.channel = channel;
@@ -150,6 +153,11 @@ public final class StreamedBody extends ChannelInboundHandlerAdapter {
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) {
                 return 0;
+            }
+            if (continueNeeded) {
+                continueNeeded = false;
+                channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                        Unpooled.EMPTY_BUFFER));
             }
             while (pos >= chunk.length) {
                 if (ended) {
