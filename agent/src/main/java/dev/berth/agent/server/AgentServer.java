@@ -4,7 +4,6 @@ import dev.berth.agent.runtime.ContainerRuntimeException;
 import dev.berth.agent.stream.HttpReplies;
 import dev.berth.core.api.Json;
 import dev.berth.core.http.StreamedBody;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import dev.berth.agent.stream.PodStreams;
@@ -234,17 +233,17 @@ public final class AgentServer implements AutoCloseable {
                 loaded = images.load(streamed);
             } catch (ContainerRuntimeException e) {
                 LOG.warn("loading images failed: {}", e.getMessage());
+                drain(streamed);
                 HttpReplies.status(ctx.channel(), 500, "InternalError", "loading images failed ("
                         + e.reason() + "): " + e.getMessage(), false);
                 return;
             } catch (RuntimeException e) {
                 LOG.warn("loading images failed", e);
+                drain(streamed);
                 HttpReplies.status(ctx.channel(), 500, "InternalError", "loading images failed: " + e, false);
                 return;
             }
-            if (!streamed.finished()) {
-                drain(streamed);
-            }
+            drain(streamed);
             if (loaded.isEmpty()) {
                 HttpReplies.status(ctx.channel(), 400, "BadRequest", "the body of POST " + IMAGES_LOAD
                         + " held no image: send the tar written by docker save", false);
@@ -255,8 +254,14 @@ public final class AgentServer implements AutoCloseable {
                     Json.bytes(Map.of("images", loaded)), false);
         }
 
-        /** Reads what the runtime left of the body, so that the client sees the answer rather than a reset. */
-        private static void drain(InputStream body) {
+        /**
+         * Reads what the runtime left of the body, so that a client still sending sees the answer (with
+         * the engine's error) rather than a reset connection.
+         */
+        private static void drain(StreamedBody.Body body) {
+            if (body.finished()) {
+                return;
+            }
             try {
                 body.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {

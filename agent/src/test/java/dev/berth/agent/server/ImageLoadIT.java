@@ -112,6 +112,16 @@ class ImageLoadIT {
     }
 
     @Test
+    void aLargeStreamedBodyThatIsNoImageArchiveIsAStatusError() throws Exception {
+        byte[] junk = new byte[8 * 1024 * 1024];
+        java.util.Arrays.fill(junk, (byte) 'x');
+        HttpResponse<String> r = post(Tls.clientSSLContext(ca.certificate(), apiServerClient), "POST",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(junk)));
+        assertThat(r.statusCode()).isBetween(400, 599);
+        assertThat(Json.parse(r.body().getBytes()).path("message").asText()).contains("loading images failed");
+    }
+
+    @Test
     void anEmptyBodyIsABadRequestNamingWhatIsExpected() throws Exception {
         HttpResponse<String> r = post(Tls.clientSSLContext(ca.certificate(), apiServerClient), "POST",
                 HttpRequest.BodyPublishers.noBody());
