@@ -121,7 +121,7 @@ public final class ProductionParts implements AgentParts {
                 "/metrics/resource", stats.resourceMetricsHandler(),
                 "/healthz", (path, query) -> GetHandler.Response.text(200, "ok"));
         AgentServer server = new AgentServer(new InetSocketAddress(o.port()), serving.certificatePem(),
-                serving.privateKeyPem(), caPem, handlers, new PodStreams(pods, runtime, w.clock()));
+                serving.privateKeyPem(), caPem, handlers, new PodStreams(pods, runtime, w.clock()), runtime::loadImages);
         InetSocketAddress bound;
         try {
             bound = server.start();

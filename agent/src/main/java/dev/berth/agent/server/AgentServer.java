@@ -1,6 +1,11 @@
 package dev.berth.agent.server;
 
+import dev.berth.agent.runtime.ContainerRuntimeException;
 import dev.berth.agent.stream.HttpReplies;
+import dev.berth.core.api.Json;
+import dev.berth.core.http.StreamedBody;
+import java.io.OutputStream;
+import java.util.List;
 import dev.berth.agent.stream.PodStreams;
 import dev.berth.core.pki.KubeletClientCertificate;
 import dev.berth.core.pki.Pem;
@@ -42,17 +47,20 @@ import java.util.concurrent.TimeUnit;
  * presenting a certificate signed by the cluster CA with the API server's kubelet-client identity
  * ({@link KubeletClientCertificate#IDENTITY}). Plain GETs go to {@link GetHandler}s by path; the
  * streaming paths ({@code /containerLogs}, {@code /exec}, {@code /attach}, {@code /portForward}) to
- * {@link PodStreams}.
+ * {@link PodStreams}; {@code POST /images/load} streams a {@code docker save} tar into an {@link ImageLoader}.
  */
 public final class AgentServer implements AutoCloseable {
     /** kubelet's port. */
     public static final int DEFAULT_PORT = 10250;
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+    /** Loads the images of a {@code docker save} tar sent as the request body; answers {@code {"images": [...]}}. */
+    public static final String IMAGES_LOAD = "/images/load";
 
     private final InetSocketAddress bind;
     private volatile SslContext ssl;
     private final Map<String, GetHandler> handlers;
     private final PodStreams streams;
+    private final ImageLoader images;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -68,6 +76,15 @@ public final class AgentServer implements AutoCloseable {
      */
     public AgentServer(InetSocketAddress bind, String certificatePem, String keyPem, String clusterCaPem,
                        Map<String, GetHandler> handlers, PodStreams streams) {
+        this(bind, certificatePem, keyPem, clusterCaPem, handlers, streams, null);
+    }
+
+    /**
+     * @param images loads the tar a {@code POST /images/load} streams in; null answers that path with 404
+     */
+    public AgentServer(InetSocketAddress bind, String certificatePem, String keyPem, String clusterCaPem,
+                       Map<String, GetHandler> handlers, PodStreams streams, ImageLoader images) {
+        this.images = images;
         this.bind = bind;
         X509Certificate certificate = Pem.parseCertificate(certificatePem, "the agent's serving certificate");
         this.ssl = Tls.serverContext(certificate, Pem.parsePrivateKey(keyPem, "the agent's serving key"),
@@ -98,6 +115,9 @@ public final class AgentServer implements AutoCloseable {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("ssl", ssl.newHandler(ch.alloc()));
                         p.addLast("codec", new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024));
+                        // an image tar (gigabytes) is streamed into the runtime, never held whole
+                        p.addLast("streamedBody", new StreamedBody(r -> r.method().name().equals("POST")
+                                && new QueryStringDecoder(r.uri()).path().equals(IMAGES_LOAD)));
                         p.addLast("aggregator", new HttpObjectAggregator(64 * 1024));
                         p.addLast("agent", new RequestHandler());
                     }
@@ -145,6 +165,7 @@ public final class AgentServer implements AutoCloseable {
             if (peer == null || !KubeletClientCertificate.isIdentity(peer)) {
                 String who = peer == null ? "no client certificate" : "client certificate " + peer.getSubjectX500Principal().getName();
                 req.release();
+                StreamedBody.take(ctx.channel());
                 HttpReplies.status(ctx.channel(), 403, "Forbidden", who + " is not allowed: this agent answers only "
                         + KubeletClientCertificate.IDENTITY.user() + " (the API server)", false);
                 return;
@@ -157,6 +178,10 @@ public final class AgentServer implements AutoCloseable {
             try {
                 QueryStringDecoder qs = new QueryStringDecoder(req.uri());
                 String path = qs.path();
+                if (path.equals(IMAGES_LOAD)) {
+                    loadImages(ctx, req);
+                    return;
+                }
                 GetHandler get = handlers.get(path);
                 if (get != null) {
                     if (!req.method().name().equals("GET")) {
@@ -182,6 +207,65 @@ public final class AgentServer implements AutoCloseable {
                 ctx.close();
             } finally {
                 req.release();
+            }
+        }
+
+        private void loadImages(ChannelHandlerContext ctx, FullHttpRequest req) {
+            StreamedBody.Body streamed = StreamedBody.take(ctx.channel());
+            // a body left unread cannot be skipped cheaply: answer, then close
+            boolean keepAlive = streamed == null;
+            if (images == null) {
+                HttpReplies.status(ctx.channel(), 404, "NotFound", "this agent loads no images", keepAlive);
+                return;
+            }
+            if (!req.method().name().equals("POST")) {
+                HttpReplies.status(ctx.channel(), 405, "MethodNotAllowed", "only POST is allowed on " + IMAGES_LOAD
+                        + " (the body is a docker save tar)", keepAlive);
+                return;
+            }
+            if (streamed == null) {
+                HttpReplies.status(ctx.channel(), 400, "BadRequest", "POST " + IMAGES_LOAD
+                        + " needs a body: the tar written by docker save, and the request had none", true);
+                return;
+            }
+            List<String> loaded;
+            try {
+                loaded = images.load(streamed);
+            } catch (ContainerRuntimeException e) {
+                LOG.warn("loading images failed: {}", e.getMessage());
+                drain(streamed);
+                HttpReplies.status(ctx.channel(), 500, "InternalError", "loading images failed ("
+                        + e.reason() + "): " + e.getMessage(), false);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("loading images failed", e);
+                drain(streamed);
+                HttpReplies.status(ctx.channel(), 500, "InternalError", "loading images failed: " + e, false);
+                return;
+            }
+            drain(streamed);
+            if (loaded.isEmpty()) {
+                HttpReplies.status(ctx.channel(), 400, "BadRequest", "the body of POST " + IMAGES_LOAD
+                        + " held no image: send the tar written by docker save", false);
+                return;
+            }
+            LOG.info("loaded images {}", loaded);
+            HttpReplies.full(ctx.channel(), 200, "application/json",
+                    Json.bytes(Map.of("images", loaded)), false);
+        }
+
+        /**
+         * Reads what the runtime left of the body, so that a client still sending sees the answer (with
+         * the engine's error) rather than a reset connection.
+         */
+        private static void drain(StreamedBody.Body body) {
+            if (body.finished()) {
+                return;
+            }
+            try {
+                body.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // the client is gone; nothing to answer
             }
         }
 

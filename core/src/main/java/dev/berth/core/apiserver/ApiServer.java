@@ -165,7 +165,8 @@ public final class ApiServer implements AutoCloseable {
         cache.start();
         bootstrap();
         customResourceDefinitions.start();
-        http = new HttpServer(config.bind(), config.ssl(), handlers, MAX_BODY);
+        http = new HttpServer(config.bind(), config.ssl(), handlers, MAX_BODY,
+                r -> dev.berth.core.apiserver.proxy.NodeProxy.streamsBody(r.method().name(), r.uri()));
         bound = http.start();
         handlers.setReady(true);
         eventExpiry = new EventExpiry(storage, type("", "events"), config.eventTtlSeconds(), config.clock());

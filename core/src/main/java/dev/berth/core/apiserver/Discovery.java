@@ -153,6 +153,10 @@ public final class Discovery {
                                 : sub.equals("exec") ? "PodExecOptions" : "PodAttachOptions");
                         List.of("create", "get").forEach(sv::add);
                     }
+                    case "proxy" -> {
+                        s.put("kind", "NodeProxyOptions");
+                        List.of("create", "delete", "get", "patch", "update").forEach(sv::add);
+                    }
                     case "token" -> {
                         s.put("group", "authentication.k8s.io");
                         s.put("version", "v1");

@@ -61,7 +61,8 @@ public record RequestInfo(boolean resourceRequest, String path, String verb, Str
                 name = rest.get(1);
             }
             if (rest.size() >= 3) {
-                sub = String.join("/", rest.subList(2, rest.size()));
+                // nodes/NAME/proxy/PATH: the subresource is "proxy", the rest is the path to proxy
+                sub = rest.get(2).equals("proxy") ? "proxy" : String.join("/", rest.subList(2, rest.size()));
             }
             if (resource.equals("namespaces") && !name.isEmpty()) {
                 namespace = name;

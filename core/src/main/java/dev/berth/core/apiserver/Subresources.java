@@ -36,11 +36,13 @@ public final class Subresources {
     }
 
     private volatile dev.berth.core.apiserver.proxy.PodStreamProxy podStreams;
+    private volatile dev.berth.core.apiserver.proxy.NodeProxy nodeProxy;
 
     /** Passes logs, exec, attach and port-forward to the pod's node agent through this dialer. */
     void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
         ResourceType nodes = registry.find("", "v1", "nodes").orElseThrow();
         podStreams = new dev.berth.core.apiserver.proxy.PodStreamProxy(dialer, n -> storage.get(nodes, "", n).tree());
+        nodeProxy = new dev.berth.core.apiserver.proxy.NodeProxy(dialer);
     }
 
     private ServiceAccountTokens serviceAccountTokens;
@@ -97,6 +99,17 @@ public final class Subresources {
                             "pod " + name + ": " + sub + " needs a node agent, and no node serves this pod");
                 }
                 yield proxy.handle(req, sub, storage.get(type, ns, name).tree());
+            }
+            case "proxy" -> {
+                dev.berth.core.apiserver.proxy.NodeProxy proxy = nodeProxy;
+                if (!type.resource().equals("nodes")) {
+                    throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+                }
+                if (proxy == null) {
+                    throw new ApiException(503, "ServiceUnavailable",
+                            "node " + name + ": proxy needs a node agent, and this server reaches no node agents");
+                }
+                yield proxy.handle(req, storage.get(type, ns, name).tree());
             }
             default -> throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         };

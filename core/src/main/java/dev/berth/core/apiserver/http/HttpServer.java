@@ -24,6 +24,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import dev.berth.core.http.StreamedBody;
+import java.util.function.Predicate;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -68,16 +71,27 @@ public final class HttpServer implements AutoCloseable {
     private final SslContext ssl;
     private final ApiHandler handler;
     private final int maxBody;
+    private final Predicate<HttpRequest> streamedBodies;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
 
     public HttpServer(InetSocketAddress bind, SslContext ssl, ApiHandler handler, int maxBody) {
+        this(bind, ssl, handler, maxBody, r -> false);
+    }
+
+    /**
+     * @param streamedBodies the requests whose body is not aggregated (nor limited to {@code maxBody})
+     *                       but handed to the handler as a stream ({@link ApiRequest#bodyStream()})
+     */
+    public HttpServer(InetSocketAddress bind, SslContext ssl, ApiHandler handler, int maxBody,
+                      Predicate<HttpRequest> streamedBodies) {
         this.bind = bind;
         this.ssl = ssl;
         this.handler = handler;
         this.maxBody = maxBody;
+        this.streamedBodies = streamedBodies;
     }
 
     /** Binds and starts serving; returns the bound address (port 0 picks a free port). */
@@ -98,6 +112,7 @@ public final class HttpServer implements AutoCloseable {
                             p.addLast("ssl", ssl.newHandler(ch.alloc()));
                         }
                         p.addLast("codec", new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024));
+                        p.addLast("streamedBody", new StreamedBody(streamedBodies));
                         p.addLast("aggregator", new LimitedAggregator(maxBody));
                         p.addLast("api", new RequestHandler());
                     }
@@ -263,9 +278,11 @@ public final class HttpServer implements AutoCloseable {
         }
 
         private void process(ChannelHandlerContext ctx, FullHttpRequest req) {
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            StreamedBody.Body streamed = StreamedBody.take(ctx.channel());
+            // the rest of a streamed body the handler left unread cannot be skipped cheaply: close after answering
+            boolean keepAlive = HttpUtil.isKeepAlive(req) && streamed == null;
             try {
-                ApiRequest ar = toApiRequest(ctx, req);
+                ApiRequest ar = toApiRequest(ctx, req, streamed);
                 ApiResponse resp;
                 try {
                     resp = handler.handle(ar);
@@ -326,6 +343,7 @@ public final class HttpServer implements AutoCloseable {
                     return;
                 }
                 ChannelPipeline p = ch.pipeline();
+                p.remove("streamedBody");
                 p.remove("aggregator");
                 p.remove("codec");
                 p.remove("api");
@@ -383,7 +401,7 @@ public final class HttpServer implements AutoCloseable {
             }
         }
 
-        private ApiRequest toApiRequest(ChannelHandlerContext ctx, FullHttpRequest req) {
+        private ApiRequest toApiRequest(ChannelHandlerContext ctx, FullHttpRequest req, StreamedBody.Body streamed) {
             QueryStringDecoder qs = new QueryStringDecoder(req.uri());
             byte[] body = new byte[req.content().readableBytes()];
             req.content().getBytes(req.content().readerIndex(), body);
@@ -404,7 +422,7 @@ public final class HttpServer implements AutoCloseable {
             String remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                     ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
             return new ApiRequest(req.method().name(), qs.path(), qs.parameters(), req.headers(), body, certs, remote,
-                    upgrade);
+                    upgrade, streamed);
         }
     }
 }

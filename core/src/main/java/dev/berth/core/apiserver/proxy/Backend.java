@@ -10,6 +10,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -50,6 +54,43 @@ final class Backend extends ChannelInboundHandlerAdapter implements ApiResponse.
             }
         });
         return head;
+    }
+
+    /**
+     * Sends the request head, then the body as it is read from {@code body}, each chunk only once the
+     * one before is written (so a slow agent slows the client). Stops sending when the agent answers
+     * before the whole body went out. Returns the answer's head; call from a thread that may block.
+     */
+    CompletableFuture<HttpResponse> send(HttpRequest request, java.io.InputStream body) throws IOException {
+        upstream.pipeline().addLast("codec", new HttpClientCodec());
+        upstream.pipeline().addLast("backend", this);
+        await(upstream.writeAndFlush(request));
+        upstream.read();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; !head.isDone() && (n = body.read(buffer)) >= 0; ) {
+            if (n > 0) {
+                await(upstream.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buffer, 0, n))));
+            }
+        }
+        if (!head.isDone()) {
+            await(upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        }
+        return head;
+    }
+
+    private void await(ChannelFuture f) throws IOException {
+        try {
+            f.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending to the node agent", e);
+        }
+        if (!f.isSuccess()) {
+            if (head.isDone()) {
+                return;
+            }
+            throw new IOException("sending to the node agent failed: " + f.cause().getMessage(), f.cause());
+        }
     }
 
     @Override

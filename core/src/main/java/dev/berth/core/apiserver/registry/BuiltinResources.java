@@ -60,7 +60,7 @@ public final class BuiltinResources {
         r.add(t("", "v1", "endpoints", "Endpoints", true, List.of("ep"), NO_SHORT, Endpoints.class, Set.of()));
         r.add(t("", "v1", "configmaps", "ConfigMap", true, List.of("cm"), NO_SHORT, ConfigMap.class, Set.of()));
         r.add(t("", "v1", "secrets", "Secret", true, NO_SHORT, NO_SHORT, Secret.class, Set.of()));
-        r.add(t("", "v1", "nodes", "Node", false, List.of("no"), NO_SHORT, Node.class, Set.of("status")));
+        r.add(t("", "v1", "nodes", "Node", false, List.of("no"), NO_SHORT, Node.class, Set.of("status", "proxy")));
         r.add(t("", "v1", "events", "Event", true, List.of("ev"), NO_SHORT, Event.class, Set.of()));
         r.add(t("", "v1", "serviceaccounts", "ServiceAccount", true, List.of("sa"), NO_SHORT, ServiceAccount.class, Set.of("token")));
         r.add(t("", "v1", "persistentvolumes", "PersistentVolume", false, List.of("pv"), NO_SHORT, PersistentVolume.class, Set.of("status")));
