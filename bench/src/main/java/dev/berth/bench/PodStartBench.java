@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.dockerjava.api.model.HostConfig;
 import dev.berth.agent.Agent;
 import dev.berth.agent.AgentOptions;
 import dev.berth.agent.Privileges;
@@ -57,7 +58,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code deployment_ready}: a Deployment of {@code --replicas} from create to every replica
  *       available. In the same run, the same containers through Docker Swarm
  *       ({@code docker service create --replicas N}, skipped with {@code --no-swarm}) and the floor:
- *       the containers created and started directly through the Docker API, all at once.</li>
+ *       the containers created and started directly through the Docker API, all at once, without a
+ *       network (so the floor is lower than any pod's cost).</li>
  * </ul>
  *
  * <pre>PodStartBench [--dir DIR] [--pods N] [--rate R] [--replicas N] [--no-swarm]</pre>
@@ -228,7 +230,8 @@ public final class PodStartBench {
                 String name = prefix + "floor-" + i;
                 started.add(pool.submit(() -> {
                     String id = docker.client().createContainerCmd(image).withName(name).withCmd("sleep", "3600")
-                            .withLabels(Map.of(RuntimeLabels.NODE, "bench-floor")).exec().getId();
+                            .withLabels(Map.of(RuntimeLabels.NODE, "bench-floor"))
+                            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
                     docker.client().startContainerCmd(id).exec();
                     return id;
                 }));

@@ -671,6 +671,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String id) {
+        inspected.remove(id);
         try {
             docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -692,17 +693,38 @@ public final class DockerRuntime implements ContainerRuntime {
         List<ContainerInfo> out = new ArrayList<>();
         for (var c : list) {
             try {
-                ContainerInfo info = inspect(c.getId());
+                // the engine's list says whether a container changed state; only those are inspected again
+                // (the agent lists every second, and an inspect per container per second would load the engine)
+                Inspected cached = inspected.get(c.getId());
+                ContainerInfo info;
+                if (cached != null && cached.state().equals(String.valueOf(c.getState()))) {
+                    info = cached.info();
+                } else {
+                    info = inspect(c.getId());
+                    inspected.put(c.getId(), new Inspected(String.valueOf(c.getState()), info));
+                }
                 // the engine's label filter is exact, but be sure another node's container never shows
                 if (nodeName.equals(info.label(RuntimeLabels.NODE))) {
                     out.add(info);
                 }
             } catch (ContainerNotFoundException gone) {
-                // removed between list and inspect
+                inspected.remove(c.getId());   // removed between list and inspect
             }
+        }
+        if (labels.isEmpty()) {
+            // a full list: forget containers that are gone
+            java.util.Set<String> present = new java.util.HashSet<>();
+            list.forEach(c -> present.add(c.getId()));
+            inspected.keySet().retainAll(present);
         }
         return out;
     }
+
+    /** The last inspection of a container and the list state it was made in. */
+    private record Inspected(String state, ContainerInfo info) {
+    }
+
+    private final Map<String, Inspected> inspected = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public ContainerInfo inspect(String id) {
