@@ -278,6 +278,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The status writer, once started (for tests that wait for the pods' statuses to be written). */
+    PodStatusWriter statusWriter() {
+        return statusWriter;
+    }
+
     /** The pod network's CIDR once it was made. */
     public Optional<String> podCidr() {
         return Optional.ofNullable(podCidr);
