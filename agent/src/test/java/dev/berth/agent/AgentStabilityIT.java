@@ -9,6 +9,8 @@ import dev.berth.core.server.ServerOptions;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -19,16 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,6 +41,16 @@ import static org.awaitility.Awaitility.await;
  */
 class AgentStabilityIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /**
+     * The tolerations Kubernetes' DefaultTolerationSeconds admission gives every pod: while the
+     * node is not ready (its engine is down) or unreachable (the API cannot hear from it), its
+     * pods are not evicted for 300 s.
+     */
+    private static final List<Toleration> DEFAULT_TOLERATIONS = List.of(
+            new TolerationBuilder().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
+                    .withEffect("NoExecute").withTolerationSeconds(300L).build(),
+            new TolerationBuilder().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
+                    .withEffect("NoExecute").withTolerationSeconds(300L).build());
 
     @TempDir
     static Path dir;
@@ -195,7 +206,7 @@ class AgentStabilityIT {
     void withTheControlPlaneAwayPodsKeepRunningAndRestartingAndTheirStatusIsSentWhenItIsBack() throws Exception {
         admin.pods().inNamespace("default").resource(new PodBuilder()
                 .withNewMetadata().withName("steady").endMetadata()
-                .withNewSpec().withNodeName(node)
+                .withNewSpec().withNodeName(node).withTolerations(DEFAULT_TOLERATIONS)
                 .addNewContainer().withName("crashy").withImage(image).withCommand("sleep", "3600").endContainer()
                 .addNewContainer().withName("probed").withImage(image).withCommand("sleep", "3600")
                 .withNewLivenessProbe().withNewExec().withCommand("sh", "-c", "test ! -f /tmp/sick").endExec()
@@ -265,9 +276,145 @@ class AgentStabilityIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(allIds("graceful")).isEmpty());
     }
 
-    static Map<String, String> labels(String id) throws Exception {
-        String out = docker("inspect", "--format", "{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}\n{{end}}", id);
-        return out.lines().filter(l -> l.contains("=")).collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')),
-                l -> l.substring(l.indexOf('=') + 1)));
+    /**
+     * A second Docker engine of this test's own (the machine's dockerd is shared and must not be
+     * restarted), its paths named with the run prefix, with a second agent on it: the engine is
+     * stopped, which stops its containers, and started again on the same data; the agent reconnects
+     * and runs the pod again.
+     */
+    @Test
+    void anAgentSurvivesARestartOfItsDockerEngine() throws Exception {
+        Path root = Path.of("/tmp", prefix + "dockerd");
+        try (SecondEngine engine = new SecondEngine(root)) {
+            engine.start();
+            engine.docker("load", "-i", saveBusybox().toString());
+            String node2 = node + "-2";
+            Path kubeconfig = dir.resolve("node2.kubeconfig");
+            NodeCredentials.issue(server.pki().ca(), "https://127.0.0.1:" + relay.port(), node2,
+                    NodeCredentials.DEFAULT_VALIDITY).write(kubeconfig);
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            AgentOptions o = AgentOptions.defaults(kubeconfig).withNodeName(node2).withDataDir(dir.resolve("agent2"))
+                    .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
+                    .withDockerHost(URI.create("unix://" + engine.socket()));
+            try (Agent agent2 = Agent.fromKubeconfig(o, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start()) {
+                admin.pods().inNamespace("default").resource(new PodBuilder()
+                        .withNewMetadata().withName("survivor").endMetadata()
+                        .withNewSpec().withNodeName(node2).withTolerations(DEFAULT_TOLERATIONS)
+                        .addNewContainer().withName("main").withImage(image).withCommand("sleep", "3600").endContainer()
+                        .withTerminationGracePeriodSeconds(1L).endSpec().build()).create();
+                await().atMost(WAIT).until(() -> ready(get("survivor")));
+                String before = engine.runningId("survivor", "main");
+
+                engine.stop();
+                engine.start();
+                await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                    String now = engine.runningId("survivor", "main", engine.run("ps", "-a").output());
+                    assertThat(now).as("a new container runs in place of the one the engine stopped").isNotEqualTo(before);
+                    Pod pod = get("survivor");
+                    assertThat(ready(pod)).isTrue();
+                    assertThat(status(pod, "main").getRestartCount()).isGreaterThanOrEqualTo(1);
+                    assertThat(status(pod, "main").getContainerID()).isEqualTo("docker://" + now);
+                });
+                assertThat(engine.ids("ps", "-q", "--filter", "label=" + RuntimeLabels.POD_NAME + "=survivor"))
+                        .as("one sandbox and one app container run, no duplicates").hasSize(2);
+
+                admin.pods().inNamespace("default").withName("survivor").delete();
+                await().atMost(WAIT).until(() -> get("survivor") == null);
+                await().atMost(WAIT).untilAsserted(() -> assertThat(engine.ids("ps", "-aq", "--filter",
+                        "label=" + RuntimeLabels.POD_NAME + "=survivor")).isEmpty());
+            }
+        }
+    }
+
+    private static Path saveBusybox() throws Exception {
+        Path tar = dir.resolve("busybox.tar");
+        if (!Files.exists(tar)) docker("save", "-o", tar.toString(), image);
+        return tar;
+    }
+
+    /** A dockerd of the test's own on a unix socket under {@code root}, with no default bridge and no iptables rules. */
+    static final class SecondEngine implements AutoCloseable {
+        private final Path root;
+        private Process process;
+
+        SecondEngine(Path root) {
+            this.root = root;
+        }
+
+        String socket() {
+            return root.resolve("docker.sock").toString();
+        }
+
+        void start() throws Exception {
+            Files.createDirectories(root.resolve("data"));
+            Files.createDirectories(root.resolve("exec"));
+            process = new ProcessBuilder("dockerd", "--data-root", root.resolve("data").toString(),
+                    "--exec-root", root.resolve("exec").toString(), "--pidfile", root.resolve("dockerd.pid").toString(),
+                    "-H", "unix://" + socket(), "--bridge=none", "--iptables=false", "--ip6tables=false")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("dockerd.log").toFile()))
+                    .start();
+            await().atMost(WAIT).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("dockerd exited: " + Files.readString(root.resolve("dockerd.log")));
+                }
+                return run("version", "--format", "{{.Server.Version}}").exit() == 0;
+            });
+        }
+
+        /** Stops the engine as a service stop does (SIGTERM); without live-restore it stops its containers. */
+        void stop() throws Exception {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+
+        TestDocker.Result run(String... args) throws Exception {
+            List<String> cmd = new java.util.ArrayList<>(List.of("docker", "-H", "unix://" + socket()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return new TestDocker.Result(p.waitFor(), out);
+        }
+
+        String docker(String... args) throws Exception {
+            TestDocker.Result r = run(args);
+            assertThat(r.exit()).as("docker %s: %s", String.join(" ", args), r.output()).isZero();
+            return r.output().strip();
+        }
+
+        List<String> ids(String... args) throws Exception {
+            return Arrays.stream(docker(args).split("\\s+")).filter(s -> !s.isBlank()).sorted().toList();
+        }
+
+        String runningId(String pod, String container) throws Exception {
+            return runningId(pod, container, "");
+        }
+
+        String runningId(String pod, String container, String context) throws Exception {
+            List<String> ids = ids("ps", "-q", "--no-trunc", "--filter", "label=" + RuntimeLabels.POD_NAME + "=" + pod,
+                    "--filter", "label=" + RuntimeLabels.CONTAINER_NAME + "=" + container);
+            assertThat(ids).as("running containers of %s/%s %s", pod, container, context).hasSize(1);
+            return ids.getFirst();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                if (process != null && process.isAlive()) {
+                    for (String id : ids("ps", "-aq")) run("rm", "-f", "-v", id);
+                    stop();
+                }
+            } finally {
+                try (var paths = Files.walk(root)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    // best effort: .ci/run removes leftovers with the run prefix
+                }
+            }
+        }
     }
 }
