@@ -42,9 +42,9 @@ import static org.awaitility.Awaitility.await;
 class AgentStabilityIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     /**
-     * The tolerations Kubernetes' DefaultTolerationSeconds admission gives every pod: while the
-     * node is not ready (its engine is down) or unreachable (the API cannot hear from it), its
-     * pods are not evicted for 300 s.
+     * Kubernetes' default tolerations (300 s) of a not-ready node (its engine is down) and of an
+     * unreachable one (the relay is cut while the control plane runs), instead of Berth's 5 s lab
+     * defaults, so that the control plane does not evict the pods this test watches.
      */
     private static final List<Toleration> DEFAULT_TOLERATIONS = List.of(
             new TolerationBuilder().withKey("node.kubernetes.io/not-ready").withOperator("Exists")
