@@ -160,7 +160,7 @@ class AgentStabilityIT {
     void aRestartedAgentAdoptsRunningContainersAndRemovesContainersOfNoPod() throws Exception {
         admin.pods().inNamespace("default").resource(new PodBuilder()
                 .withNewMetadata().withName("adopted").endMetadata()
-                .withNewSpec().withNodeName(node)
+                .withNewSpec().withNodeName(node).withTolerations(DEFAULT_TOLERATIONS)
                 .addNewContainer().withName("main").withImage(image).withCommand("sleep", "3600")
                 .withNewReadinessProbe().withNewExec().withCommand("true").endExec().withPeriodSeconds(1).endReadinessProbe()
                 .endContainer()
@@ -258,7 +258,7 @@ class AgentStabilityIT {
         Path data = Files.createDirectories(dir.resolve("graceful"));
         admin.pods().inNamespace("default").resource(new PodBuilder()
                 .withNewMetadata().withName("graceful").endMetadata()
-                .withNewSpec().withNodeName(node)
+                .withNewSpec().withNodeName(node).withTolerations(DEFAULT_TOLERATIONS)
                 .addNewContainer().withName("main").withImage(image)
                 .withCommand("sh", "-c", "trap 'echo stopped-by-TERM > /data/marker; exit 0' TERM; "
                         + "echo up > /data/up; while true; do sleep 0.2; done")
@@ -278,7 +278,7 @@ class AgentStabilityIT {
 
     /**
      * A second Docker engine of this test's own (the machine's dockerd is shared and must not be
-     * restarted), its paths named with the run prefix, with a second agent on it: the engine is
+     * restarted), its paths and its bridge named with the run prefix, with a second agent on it: the engine is
      * stopped, which stops its containers, and started again on the same data; the agent reconnects
      * and runs the pod again.
      */
@@ -339,6 +339,29 @@ class AgentStabilityIT {
     static final class SecondEngine implements AutoCloseable {
         private final Path root;
         private Process process;
+        private String bridge;
+
+        /** A bridge interface named from the run prefix, on a random /24 inside 10.240.0.0/12 (another on overlap). */
+        private void makeBridge() throws Exception {
+            String name = "bt" + prefix.substring(TestDocker.PREFIX.length(), prefix.length() - 1);
+            assertThat(host("ip", "link", "add", name, "type", "bridge").exit()).isZero();
+            bridge = name;
+            for (int i = 0; ; i++) {
+                String address = "10." + (240 + ThreadLocalRandom.current().nextInt(16)) + "."
+                        + ThreadLocalRandom.current().nextInt(256) + ".1/24";
+                boolean taken = host("ip", "-o", "route", "show", "match", address.replace(".1/24", ".0/24"))
+                        .output().contains("/");
+                if (!taken && host("ip", "addr", "add", address, "dev", name).exit() == 0) break;
+                assertThat(i).as("a free /24 for the bridge").isLessThan(20);
+            }
+            assertThat(host("ip", "link", "set", name, "up").exit()).isZero();
+        }
+
+        private static TestDocker.Result host(String... cmd) throws Exception {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return new TestDocker.Result(p.waitFor(), out);
+        }
 
         SecondEngine(Path root) {
             this.root = root;
@@ -351,9 +374,11 @@ class AgentStabilityIT {
         void start() throws Exception {
             Files.createDirectories(root.resolve("data"));
             Files.createDirectories(root.resolve("exec"));
+            if (bridge == null) makeBridge();
+            // its own default bridge: with --bridge=none a dockerd deletes the host's docker0, which the machine's engine uses
             process = new ProcessBuilder("dockerd", "--data-root", root.resolve("data").toString(),
                     "--exec-root", root.resolve("exec").toString(), "--pidfile", root.resolve("dockerd.pid").toString(),
-                    "-H", "unix://" + socket(), "--bridge=none", "--iptables=false", "--ip6tables=false")
+                    "-H", "unix://" + socket(), "--bridge=" + bridge, "--iptables=false", "--ip6tables=false")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("dockerd.log").toFile()))
                     .start();
             await().atMost(WAIT).until(() -> {
@@ -409,6 +434,7 @@ class AgentStabilityIT {
                     stop();
                 }
             } finally {
+                if (bridge != null) host("ip", "link", "del", bridge);
                 try (var paths = Files.walk(root)) {
                     paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 } catch (java.io.IOException | java.io.UncheckedIOException e) {
