@@ -138,8 +138,25 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read kubeconfig " + options.kubeconfig(), e);
         }
+        failFast(config);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         return new Agent(options, parts, client, true, kubeconfig.certificateAuthorities(), host, clock);
+    }
+
+    /** How often the agent's client retries a request that could not reach the API server. */
+    static final int API_RETRIES = 1;
+
+    /**
+     * Makes a request that cannot reach the API server fail after one quick retry instead of the
+     * client's default ten retries with doubling back-off (about 100 s in all). Every caller in the
+     * agent retries on its own terms (the status writer, the Node reporter, the informers), and a
+     * pod worker that reads Services, ConfigMaps or Secrets to start a container falls back at once
+     * to what it read before: with the control plane away, a crashed container is restarted
+     * without waiting on the API, as kubelet does with its caches.
+     */
+    static Config failFast(Config config) {
+        config.setRequestRetryBackoffLimit(API_RETRIES);
+        return config;
     }
 
     public AgentOptions options() {
@@ -209,6 +226,11 @@ public final class Agent implements AutoCloseable {
                 statusWriter.forget(pod.getMetadata().getUid());
             }
         });
+        // as kubelet's reflector: keep listing until the API answers, also when it did not at start
+        pods.exceptionHandler((isStarted, t) -> {
+            if (!closed) log.debug("pod watch of node {} failed, retrying: {}", options.nodeName(), t.toString());
+            return !closed;
+        });
         started.add(pods::stop);
         pods.start().thenRunAsync(this::cleanUpOrphans, background).whenComplete((v, e) -> {
             if (e != null) {
@@ -276,6 +298,11 @@ public final class Agent implements AutoCloseable {
                     e.toString());
             if (!closed) background.schedule(() -> ensurePodNetwork(cidr), RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The status writer, once started (for tests that wait for the pods' statuses to be written). */
+    PodStatusWriter statusWriter() {
+        return statusWriter;
     }
 
     /** The pod network's CIDR once it was made. */
