@@ -1,6 +1,11 @@
 package dev.berth.app.cli;
 
-import dev.berth.core.pki.ClusterCa;
+import dev.berth.agent.testing.TestDocker;
+import dev.berth.core.server.BerthServer;
+import dev.berth.core.server.ServerOptions;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.berth.core.pki.Kubeconfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,9 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** berth server --local-node runs berth agent as a child process with the node's credentials. */
 class LocalNodeIT {
@@ -18,19 +25,46 @@ class LocalNodeIT {
     Path dir;
 
     @Test
-    void runsTheAgentAsAChildWithNodeCredentialsAndItsOutputInAgentLog() throws Exception {
-        ClusterCa ca = ClusterCa.loadOrCreate(dir.resolve("pki"), Clock.systemUTC());
-
-        try (LocalNode node = LocalNode.start(ca, "https://127.0.0.1:6443", dir, "lab-1")) {
-            assertThat(node.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-            // this build has not all the agent's parts yet: the child says so and exits, it does not pretend
-            assertThat(node.process().exitValue()).isEqualTo(1);
-            assertThat(Files.readString(dir.resolve("agent.log")))
-                    .contains("berth agent: this build of berth cannot run a node agent yet; missing: ");
+    void runsTheAgentAsAChildThatRegistersItsNodeWithNodeCredentials() throws Exception {
+        TestDocker.require();
+        // a cluster CIDR of its own inside 10.240.0.0/12, so that the node's pod bridge collides with no other network
+        String cidr = "10." + (240 + ThreadLocalRandom.current().nextInt(16)) + "."
+                + 16 * ThreadLocalRandom.current().nextInt(16) + ".0/20";
+        try (BerthServer server = new BerthServer(ServerOptions.defaults(dir.resolve("server"))
+                .withListen("127.0.0.1", 0).withClusterCidr(cidr), Clock.systemUTC()).start();
+             KubernetesClient admin = new KubernetesClientBuilder()
+                     .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build()) {
+            try (LocalNode node = LocalNode.start(server.pki().ca(), "https://127.0.0.1:" + server.address().getPort(),
+                    dir, "lab-1")) {
+                await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
+                    assertThat(node.process().isAlive()).as("the agent child runs: %s", log()).isTrue();
+                    assertThat(admin.nodes().withName("lab-1").get()).as("the node registered").isNotNull();
+                });
+                assertThat(admin.nodes().withName("lab-1").get().getStatus().getNodeInfo().getContainerRuntimeVersion())
+                        .startsWith("docker://");
+            }
+            assertThat(log()).contains("lab-1");
+        } finally {
+            removeOwnPodNetwork(cidr);
         }
         Kubeconfig credentials = Kubeconfig.read(dir.resolve(LocalNode.KUBECONFIG));
         assertThat(((Kubeconfig.ClientCertificate) credentials.credentials()).certifiedKey().certificate()
                 .getSubjectX500Principal().getName()).contains("CN=system:node:lab-1");
+    }
+
+    private String log() throws java.io.IOException {
+        Path log = dir.resolve("agent.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** The agent's pod bridge (berth-pods), only when it is the one made on this test's cluster CIDR. */
+    private static void removeOwnPodNetwork(String cidr) throws java.io.IOException {
+        String prefix = cidr.substring(0, cidr.indexOf('.', cidr.indexOf('.') + 1) + 1);
+        TestDocker.Result subnet = TestDocker.docker("network", "inspect", "berth-pods", "--format",
+                "{{range .IPAM.Config}}{{.Subnet}}{{end}}");
+        if (subnet.exit() == 0 && subnet.output().strip().startsWith(prefix)) {
+            TestDocker.docker("network", "rm", "berth-pods");
+        }
     }
 
     @Test
