@@ -12,6 +12,9 @@ import dev.berth.agent.runtime.RuntimeLabels;
 import dev.berth.agent.status.PodStatusWriter;
 import dev.berth.agent.volume.PodVolumes;
 import dev.berth.core.controller.runtime.ApiEventRecorder;
+import dev.berth.core.controller.runtime.Informers;
+import dev.berth.agent.network.PodNetwork;
+import dev.berth.agent.AgentParts.NetworkPart;
 import dev.berth.core.pki.CertifiedKey;
 import dev.berth.core.pki.Kubeconfig;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
@@ -98,6 +101,10 @@ public final class Agent implements AutoCloseable {
     private ServingCertificates servingCertificates;
     private volatile ServerPart server;
     private volatile String podCidr;
+    private Informers informers;
+    private Wiring wiring;
+    private NodePart node;
+    private final List<NetworkPart> networkParts = new ArrayList<>();
     private Thread certificateThread;
     private volatile boolean closed;
     private boolean running;
@@ -182,7 +189,11 @@ public final class Agent implements AutoCloseable {
         try {
             events = new ApiEventRecorder(client, clock, COMPONENT);
             started.add(events);
-            Wiring wiring = new Wiring(options, client, clusterCas, events, clock);
+            informers = new Informers(client);
+            informers.start();
+            started.add(informers);
+            Wiring wiring = new Wiring(options, client, clusterCas, events, clock, informers);
+            this.wiring = wiring;
             runtime = parts.runtime(wiring);
             started.add(runtime);
             statusWriter = new PodStatusWriter(client, clock).start();
@@ -192,7 +203,7 @@ public final class Agent implements AutoCloseable {
                     statusWriter);
             started.add(workers);
             workers.onTerminated(pod -> deletions.execute(() -> finishDeletion(pod)));
-            NodePart node = parts.node(wiring, runtime, cidr -> background.execute(() -> ensurePodNetwork(cidr)));
+            node = parts.node(wiring, runtime, cidr -> background.execute(() -> ensurePodNetwork(cidr)));
             // as kubelet with no pod network: the node is not Ready until pods can get an address on it
             node.readiness(() -> podCidr != null ? List.of()
                     : List.of("container runtime network not ready: the pod network is not made yet (waiting for spec.podCIDR)"));
@@ -290,13 +301,51 @@ public final class Agent implements AutoCloseable {
             return;
         }
         try {
-            runtime.ensureNetwork(AgentOptions.POD_NETWORK, cidr, gateway);
+            String full = runtime.ensureNetwork(AgentOptions.POD_NETWORK, cidr, gateway);
+            startNetworkParts(new PodNetwork(cidr, InetAddress.ofLiteral(gateway), runtime.bridgeInterface(full)));
             podCidr = cidr;
             log.info("node {}: pod network {} on {} (gateway {})", options.nodeName(), options.podNetworkName(), cidr, gateway);
         } catch (RuntimeException e) {
             log.warn("cannot make pod network {} on {}, trying again in {}: {}", options.podNetworkName(), cidr, RETRY,
                     e.toString());
             if (!closed) background.schedule(() -> ensurePodNetwork(cidr), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Starts routes, the service proxy, the cluster DNS and ingress on the pod network, after
+     * stopping those of an earlier pod network (a podCIDR changes only when a Node is recreated).
+     */
+    private void startNetworkParts(PodNetwork podNetwork) {
+        List<NetworkPart> made = new ArrayList<>();
+        synchronized (this) {
+            if (closed) return;
+            for (NetworkPart part : networkParts.reversed()) closeQuietly(part);
+            networkParts.clear();
+        }
+        try {
+            made.add(parts.podRoutes(wiring, runtime, podNetwork, node));
+            made.add(parts.serviceProxy(wiring, runtime, podNetwork, node));
+            made.add(parts.clusterDns(wiring, runtime, podNetwork, node));
+            if (options.ingress()) made.add(parts.ingress(wiring, runtime, podNetwork, node));
+        } catch (RuntimeException e) {
+            for (NetworkPart part : made.reversed()) closeQuietly(part);
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) {
+                for (NetworkPart part : made.reversed()) closeQuietly(part);
+                return;
+            }
+            networkParts.addAll(made);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("stopping {} failed: {}", c, e.toString());
         }
     }
 
@@ -483,6 +532,12 @@ public final class Agent implements AutoCloseable {
         }
         if (certificateThread != null) certificateThread.interrupt();
         background.shutdownNow();
+        List<NetworkPart> network;
+        synchronized (this) {
+            network = new ArrayList<>(networkParts);
+            networkParts.clear();
+        }
+        for (NetworkPart part : network.reversed()) closeQuietly(part);
         deletions.shutdown();
         try {
             deletions.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.berth.agent;
 
+import dev.berth.agent.network.PodNetwork;
 import dev.berth.agent.podworker.PodStatusSink;
 import dev.berth.agent.podworker.PodWorkers;
 import dev.berth.agent.podworker.RunningPods;
@@ -8,6 +9,7 @@ import dev.berth.agent.prober.Probes;
 import dev.berth.agent.runtime.ContainerRuntime;
 import dev.berth.agent.volume.PodVolumes;
 import dev.berth.core.controller.runtime.EventRecorder;
+import dev.berth.core.controller.runtime.Informers;
 import dev.berth.core.pki.CertifiedKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -24,9 +26,13 @@ import java.util.function.Function;
  * the server once the serving certificate is there.
  */
 public interface AgentParts {
-    /** What every part may need. */
+    /**
+     * What every part may need. {@code informers} are shared, started list+watch caches over the
+     * whole cluster (Services, EndpointSlices, Nodes, ...): ask for a type and get the one cache
+     * of it in this agent.
+     */
     record Wiring(AgentOptions options, KubernetesClient client, List<X509Certificate> clusterCas, EventRecorder events,
-                  Clock clock) {
+                  Clock clock, Informers informers) {
         public Wiring {
             clusterCas = List.copyOf(clusterCas);
         }
@@ -49,6 +55,29 @@ public interface AgentParts {
     PodWorkers podWorkers(Wiring w, ContainerRuntime runtime, PodVolumes volumes, Function<ProbeListener, Probes> probes,
                           PodStatusSink statusSink);
 
+    /**
+     * Routes to the other nodes' podCIDRs (host-gw) and the pod network's forwarding and
+     * masquerading rules; started once the pod network exists.
+     */
+    default NetworkPart podRoutes(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        return NetworkPart.NONE;
+    }
+
+    /** Service proxy rules (ClusterIP, NodePort, ...) from Services and EndpointSlices; started once the pod network exists. */
+    default NetworkPart serviceProxy(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        return NetworkPart.NONE;
+    }
+
+    /** The node-local cluster DNS server; started once the pod network exists. */
+    default NetworkPart clusterDns(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        return NetworkPart.NONE;
+    }
+
+    /** The built-in ingress controller, when {@link AgentOptions#ingress()}; started once the pod network exists. */
+    default NetworkPart ingress(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        return NetworkPart.NONE;
+    }
+
     /** Registers the Node, keeps its status and Lease; calls {@code podCidrChanged} with spec.podCIDR when set or changed. */
     NodePart node(Wiring w, ContainerRuntime runtime, Consumer<String> podCidrChanged);
 
@@ -66,6 +95,34 @@ public interface AgentParts {
         default void readiness(java.util.function.Supplier<List<String>> check) {
         }
 
+        /**
+         * Adds conditions to those the reporter writes (for example {@code NetworkUnavailable}); the
+         * supplier is asked at every status update, and a condition keeps its transition time while
+         * its status is unchanged. Several suppliers may be added.
+         */
+        default void conditions(java.util.function.Supplier<List<ExtraCondition>> extra) {
+        }
+
+        @Override
+        void close();
+    }
+
+    /** A node condition a part reports, beyond kubelet's own. */
+    record ExtraCondition(String type, boolean status, String reason, String message) {
+        public ExtraCondition {
+            java.util.Objects.requireNonNull(type, "type");
+            java.util.Objects.requireNonNull(reason, "reason");
+            java.util.Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** A running networking part of the node. */
+    interface NetworkPart extends AutoCloseable {
+        /** A part that does nothing, for builds and tests without it. */
+        NetworkPart NONE = () -> {
+        };
+
+        /** Stops it; rules a restarted agent would make again may stay, so established traffic is not dropped. */
         @Override
         void close();
     }

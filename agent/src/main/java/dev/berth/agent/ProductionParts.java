@@ -101,6 +101,12 @@ public final class ProductionParts implements AgentParts {
             }
 
             @Override
+            public void conditions(java.util.function.Supplier<List<ExtraCondition>> extra) {
+                reporter.conditions(() -> extra.get().stream()
+                        .map(c -> new NodeStatusReporter.Extra(c.type(), c.status(), c.reason(), c.message())).toList());
+            }
+
+            @Override
             public void close() {
                 cleaner.close();
                 reporter.close();

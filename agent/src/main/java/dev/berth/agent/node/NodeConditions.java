@@ -51,6 +51,15 @@ public final class NodeConditions {
         return out;
     }
 
+    /**
+     * A condition beyond kubelet's own (for example {@code NetworkUnavailable}), with heartbeat
+     * {@code now} and its transition time kept from {@code current} while its status is unchanged.
+     */
+    public static NodeCondition extra(NodeStatus current, String type, boolean status, String reason, String message,
+                                      Instant now) {
+        return condition(current, type, status ? "True" : "False", reason, message, NodeStatuses.timestamp(now));
+    }
+
     private static NodeCondition condition(NodeStatus current, String type, String status, String reason, String message,
                                            String now) {
         NodeCondition old = find(current, type);

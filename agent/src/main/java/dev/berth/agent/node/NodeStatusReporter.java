@@ -93,6 +93,11 @@ public final class NodeStatusReporter implements AutoCloseable {
 
     private volatile Consumer<String> podCidrListener = cidr -> { };
     private volatile Supplier<List<String>> readiness = List::of;
+    /** Conditions other parts report: type, status (true/false), reason, message. */
+    public record Extra(String type, boolean status, String reason, String message) {
+    }
+
+    private final List<Supplier<List<Extra>>> extraConditions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ScheduledExecutorService loop;
 
     // state of the loop, touched only under this object's lock
@@ -158,6 +163,11 @@ public final class NodeStatusReporter implements AutoCloseable {
     /** Reasons the node is not ready besides the runtime being down (e.g. no pod network yet); empty when ready. */
     public void readiness(Supplier<List<String>> check) {
         this.readiness = Objects.requireNonNull(check);
+    }
+
+    /** Adds conditions asked for at every status update, after kubelet's own; a failing supplier is skipped. */
+    public void conditions(Supplier<List<Extra>> extra) {
+        extraConditions.add(Objects.requireNonNull(extra));
     }
 
     public String nodeName() {
@@ -347,7 +357,16 @@ public final class NodeStatusReporter implements AutoCloseable {
         NodeConditions.Observed observed = new NodeConditions.Observed(
                 underPressure(NodeConditions.MEMORY_PRESSURE, now), underPressure(NodeConditions.DISK_PRESSURE, now),
                 underPressure(NodeConditions.PID_PRESSURE, now), notReady);
-        var conditions = NodeConditions.of(observed, current, now);
+        List<io.fabric8.kubernetes.api.model.NodeCondition> conditions = new ArrayList<>(NodeConditions.of(observed, current, now));
+        for (Supplier<List<Extra>> supplier : extraConditions) {
+            try {
+                for (Extra e : supplier.get()) {
+                    conditions.add(NodeConditions.extra(current, e.type(), e.status(), e.reason(), e.message(), now));
+                }
+            } catch (RuntimeException e) {
+                log.warn("node {}: a condition check failed: {}", nodeName, e.toString());
+            }
+        }
         long storage;
         try {
             storage = FsUsage.of(dataDir).capacityBytes();

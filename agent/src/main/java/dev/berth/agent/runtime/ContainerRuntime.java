@@ -50,6 +50,11 @@ public interface ContainerRuntime extends AutoCloseable {
 
     void removeNetwork(String fullName);
 
+    /** The host interface of the bridge behind network {@code fullName}, where the runtime makes one. */
+    default java.util.Optional<String> bridgeInterface(String fullName) {
+        return java.util.Optional.empty();
+    }
+
     // --- sandboxes and containers ---------------------------------------------------------------
 
     /** Creates and starts the infra container of a pod; returns its id. */

@@ -46,6 +46,29 @@ public final class AgentCommand implements Callable<Integer> {
             description = "The agent's HTTPS port for logs, exec, port-forward and metrics (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = AgentOptions.DEFAULT_CLUSTER_CIDR,
+            description = "The cluster's pod range; traffic leaving it is masqueraded (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
+    @Option(names = "--service-cidr", paramLabel = "CIDR", defaultValue = AgentOptions.DEFAULT_SERVICE_CIDR,
+            description = "The Service cluster IP range (default: ${DEFAULT-VALUE}).")
+    String serviceCidr;
+
+    @Option(names = "--cluster-dns", paramLabel = "IP", defaultValue = AgentOptions.DEFAULT_CLUSTER_DNS,
+            description = "The cluster DNS address pods use with dnsPolicy ClusterFirst (default: ${DEFAULT-VALUE}).")
+    String clusterDns;
+
+    @Option(names = "--proxy-mode", paramLabel = "MODE", defaultValue = "auto",
+            description = "How Services are implemented: auto, iptables or userspace (default: ${DEFAULT-VALUE}).")
+    String proxyMode;
+
+    @Option(names = "--ingress", description = "Run the built-in ingress controller (IngressClass berth) on this node.")
+    boolean ingress;
+
+    @Option(names = "--dns-upstream", paramLabel = "IP[:PORT]",
+            description = "A resolver for names outside the cluster; repeatable (default: the host's /etc/resolv.conf).")
+    java.util.List<String> dnsUpstreams = new java.util.ArrayList<>();
+
     /** The agent's parts; tests give doubles. */
     AgentParts parts = new ProductionParts();
     Privileges.Host host = Privileges.system();
@@ -58,7 +81,10 @@ public final class AgentCommand implements Callable<Integer> {
         if (dataDir != null) options = options.withDataDir(dataDir);
         if (dockerHost != null) options = options.withDockerHost(dockerHost);
         if (nodeIp != null) options = options.withNodeIp(AgentOptions.requireIp("--node-ip", nodeIp));
-        return options;
+        AgentOptions.requireIp("--cluster-dns", clusterDns);
+        return options.withClusterCidr(clusterCidr).withServiceCidr(serviceCidr).withClusterDns(clusterDns)
+                .withProxyMode(AgentOptions.ProxyMode.parse(proxyMode)).withIngress(ingress)
+                .withDnsUpstreams(dnsUpstreams);
     }
 
     @Override

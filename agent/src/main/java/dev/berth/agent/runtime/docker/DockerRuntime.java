@@ -370,6 +370,11 @@ public final class DockerRuntime implements ContainerRuntime {
         return full;
     }
 
+    @Override
+    public java.util.Optional<String> bridgeInterface(String fullName) {
+        return java.util.Optional.of(bridgeName(fullName));
+    }
+
     /** {@code berth} and 10 hex digits of the network name's hash: unique enough, and 15 characters. */
     static String bridgeName(String networkName) {
         String hash = InfraImage.sha256(networkName.getBytes(StandardCharsets.UTF_8));
