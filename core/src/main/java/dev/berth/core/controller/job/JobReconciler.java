@@ -255,7 +255,12 @@ public final class JobReconciler implements Reconciler<String> {
                             requeueWithin(Duration.between(now, due));
                         }
                     }
-                    if (!isTrue(conditions, FAILURE_TARGET) && successCriteriaMet(st, succeeded, active.size())) {
+                    java.util.Optional<String> policyMet = indexed && completions != null && !isTrue(conditions, FAILURE_TARGET)
+                            ? SuccessPolicies.met(job, IndexSet.parse(st.getCompletedIndexes(), completions), completions)
+                            : java.util.Optional.empty();
+                    if (policyMet.isPresent()) {
+                        setCondition(conditions, SUCCESS_CRITERIA_MET, "True", SuccessPolicies.REASON, policyMet.get());
+                    } else if (!isTrue(conditions, FAILURE_TARGET) && successCriteriaMet(st, succeeded, active.size())) {
                         setCondition(conditions, SUCCESS_CRITERIA_MET, "True", REASON_COMPLETIONS_REACHED,
                                 MESSAGE_COMPLETIONS_REACHED);
                     }
@@ -275,7 +280,8 @@ public final class JobReconciler implements Reconciler<String> {
                             setCondition(conditions, FAILED, "True", target.getReason(), target.getMessage());
                             events.warning(job, target.getReason(), target.getMessage());
                         } else {
-                            setCondition(conditions, COMPLETE, "True", REASON_COMPLETIONS_REACHED, MESSAGE_COMPLETIONS_REACHED);
+                            JobCondition met = condition(conditions, SUCCESS_CRITERIA_MET);
+                            setCondition(conditions, COMPLETE, "True", met.getReason(), met.getMessage());
                             st.setCompletionTime(timestamp(now));
                             events.normal(job, "Completed", "Job completed");
                         }
@@ -303,6 +309,8 @@ public final class JobReconciler implements Reconciler<String> {
 
         private int created;
         private int deletedNow;
+        /** The message of a FailJob rule of the pod failure policy that a pod of this pass matched. */
+        private String failJobMessage;
         private final Set<String> deletedNames = new java.util.HashSet<>();
 
         private boolean uncountedEmpty(JobStatus st) {
@@ -469,6 +477,7 @@ public final class JobReconciler implements Reconciler<String> {
             IndexSet completed = indexed ? IndexSet.parse(st.getCompletedIndexes(), completions) : null;
             boolean changed = false;
             int newSucceededIndexes = 0;
+            Set<String> ignored = new LinkedHashSet<>();
             for (Pod p : pods) {
                 String uid = p.getMetadata().getUid();
                 if (!JobPods.hasTrackingFinalizer(p) || removed.contains(uid)
@@ -486,26 +495,46 @@ public final class JobReconciler implements Reconciler<String> {
                     uncSucceeded.add(uid);
                     changed = true;
                 } else if (JobPods.failed(p, job) || (failing && !JobPods.terminal(p))) {
-                    uncFailed.add(uid);
+                    // the pod failure policy judges pods that failed, not those the controller is deleting
+                    var verdict = JobPods.terminal(p) ? PodFailurePolicies.match(job, p) : java.util.Optional.<PodFailurePolicies.Verdict>empty();
+                    if (verdict.isPresent() && PodFailurePolicies.IGNORE.equals(verdict.get().action())) {
+                        ignored.add(uid);
+                    } else {
+                        uncFailed.add(uid);
+                        if (verdict.isPresent() && PodFailurePolicies.FAIL_JOB.equals(verdict.get().action())
+                                && failJobMessage == null && !failing) {
+                            failJobMessage = verdict.get().message();
+                        }
+                    }
                     changed = true;
                 }
             }
             if (!changed) {
                 return;
             }
-            // step 1: the finished pods are on record before their finalizers go
+            // step 1: the finished pods (and a FailJob verdict) are on record before their finalizers go
             st.setUncountedTerminatedPods(new UncountedTerminatedPods(new ArrayList<>(uncFailed), new ArrayList<>(uncSucceeded)));
             if (indexed) {
                 st.setCompletedIndexes(completed.format());
             }
-            writeStatus(st);
-            // step 2: release them
-            for (String uid : concat(uncSucceeded, uncFailed)) {
+            if (failJobMessage != null) {
+                List<JobCondition> cs = st.getConditions() == null ? new ArrayList<>() : new ArrayList<>(st.getConditions());
+                setCondition(cs, FAILURE_TARGET, "True", PodFailurePolicies.REASON, failJobMessage);
+                st.setConditions(cs);
+            }
+            if (!uncFailed.isEmpty() || !uncSucceeded.isEmpty() || failJobMessage != null) {
+                writeStatus(st);
+            }
+            // step 2: release them; ignored failures are released without being counted
+            for (String uid : concat(concat(uncSucceeded, uncFailed), ignored)) {
                 Pod p = byUid.get(uid);
                 if (p != null && JobPods.hasTrackingFinalizer(p)) {
                     removeTrackingFinalizer(p);
                     removed.add(uid);
                 }
+            }
+            if (uncFailed.isEmpty() && uncSucceeded.isEmpty()) {
+                return;
             }
             // step 3: count them
             st = new JobStatusBuilder(job.getStatus()).build();
@@ -592,7 +621,7 @@ public final class JobReconciler implements Reconciler<String> {
         return i == null ? 0 : i;
     }
 
-    private static List<String> concat(Set<String> a, Set<String> b) {
+    private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
