@@ -299,6 +299,61 @@ class JobsIT {
     }
 
     @Test
+    void withBackoffLimitPerIndexAnIndexFailsPastItsOwnLimitAndTheJobFailsOnceEveryIndexIsDone() {
+        create("per-index", b -> b.editSpec().withCompletionMode("Indexed").withCompletions(3).withParallelism(3)
+                .withBackoffLimitPerIndex(1).endSpec());
+        converge("per-index");
+        assertThat(job("per-index").getSpec().getBackoffLimit()).isEqualTo(Integer.MAX_VALUE);
+        Map<Integer, Pod> byIndex = byIndex(active("per-index"));
+        assertThat(byIndex.get(1).getMetadata().getAnnotations())
+                .containsEntry("batch.kubernetes.io/job-index-failure-count", "0");
+
+        PodStates.markFailed(client, byIndex.get(1), clock.instant());
+        converge("per-index");
+        assertThat(byIndex(active("per-index"))).as("index 1 backs off on its own").containsOnlyKeys(0, 2);
+        clock.advance(JobReconciler.BACKOFF_BASE);
+        converge("per-index");
+        Pod retry = byIndex(active("per-index")).get(1);
+        assertThat(retry.getMetadata().getAnnotations()).containsEntry("batch.kubernetes.io/job-index-failure-count", "1");
+        assertThat(job("per-index").getStatus().getFailedIndexes()).isNull();
+
+        PodStates.markFailed(client, retry, clock.instant());
+        converge("per-index");
+        assertThat(job("per-index").getStatus().getFailedIndexes()).isEqualTo("1");
+        clock.advance(Duration.ofMinutes(10));
+        converge("per-index");
+        assertThat(byIndex(active("per-index"))).as("a failed index is not retried").containsOnlyKeys(0, 2);
+        assertThat(condition(job("per-index"), "Failed")).as("the other indexes still run").isNull();
+
+        active("per-index").forEach(p -> PodStates.markSucceeded(client, p, clock.instant()));
+        converge("per-index");
+        Job job = job("per-index");
+        assertThat(job.getStatus().getCompletedIndexes()).isEqualTo("0,2");
+        assertThat(job.getStatus().getFailed()).isEqualTo(2);
+        JobCondition failed = condition(job, "Failed");
+        assertThat(failed.getReason()).isEqualTo("FailedIndexes");
+        assertThat(failed.getMessage()).isEqualTo("Job has failed indexes");
+    }
+
+    @Test
+    void aFailIndexRuleFailsTheIndexAtOnceAndMaxFailedIndexesFailsTheJob() {
+        create("fail-index", b -> b.editSpec().withCompletionMode("Indexed").withCompletions(3).withParallelism(3)
+                .withBackoffLimitPerIndex(5).withMaxFailedIndexes(0)
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("FailIndex").withNewOnExitCodes().withOperator("In").withValues(42).endOnExitCodes().endRule()
+                .endPodFailurePolicy().endSpec());
+        converge("fail-index");
+        PodStates.markFailed(client, byIndex(active("fail-index")).get(2), clock.instant(), 42);
+        converge("fail-index");
+        Job job = job("fail-index");
+        assertThat(job.getStatus().getFailedIndexes()).isEqualTo("2");
+        JobCondition failed = condition(job, "Failed");
+        assertThat(failed.getReason()).isEqualTo("MaxFailedIndexesExceeded");
+        assertThat(failed.getMessage()).isEqualTo("Job has exceeded the specified maximal number of failed indexes");
+        assertThat(active("fail-index")).isEmpty();
+    }
+
+    @Test
     void activeDeadlineFailsTheJobAndDeletesItsPods() {
         create("slow", b -> b.editSpec().withCompletions(4).withParallelism(2).withActiveDeadlineSeconds(30L).endSpec());
         converge("slow");
