@@ -13,16 +13,17 @@ The SVG files are committed; run this script again after changing a glyph or a c
 import pathlib
 
 # Category colours: mid-tone, so that the badge's outline keeps a contrast of at least 3:1 on
-# a white background and on a near-black one (relative luminance between about 0.14 and 0.30).
+# a white background and on a near-black one (relative luminance between about 0.14 and 0.30;
+# all of them sit near 0.2, which gives about 4:1 on both).
 CATEGORIES = {
     "workload": "#3b7ddd",   # blue
-    "runtime": "#0e8fb0",    # cyan
-    "network": "#179a6b",    # green
-    "config": "#b8860b",     # gold
+    "runtime": "#0a87a8",    # cyan
+    "network": "#138d5e",    # green
+    "config": "#a87508",     # gold
     "storage": "#8b5cf6",    # violet
     "cluster": "#6b7a90",    # slate
     "access": "#e0445f",     # rose
-    "events": "#e06a1b",     # orange
+    "events": "#c95f14",     # orange
     "extension": "#c03fd1",  # magenta
 }
 
@@ -56,7 +57,7 @@ KINDS = [
      '<rect x="13.5" y="5.75" width="4.75" height="4.75" rx="1.25"/>'
      '<rect x="5.75" y="13.5" width="4.75" height="4.75" rx="1.25"/>'
      '<rect x="13.5" y="13.5" width="4.75" height="4.75" rx="1.25"/>', "solid"),
-    ("Job", "job", "workload", '<path d="M6.5 12.5 10 16l7.5-8"/>', "solid"),
+    ("Job", "job", "workload", '<path d="M6 12.5l4 4 8-9"/>', "solid"),
     ("CronJob", "cronjob", "workload",
      '<circle cx="12" cy="12" r="6.25"/><path d="M12 8.5V12l2.5 2"/>', "solid"),
     ("Service", "service", "network",
@@ -106,7 +107,8 @@ KINDS = [
 
 def badge(colour, style):
     dash = ' stroke-dasharray="2.6 2"' if style == "dashed" else ""
-    out = (f'  <rect x="2" y="2" width="20" height="20" rx="5" fill="{colour}" fill-opacity="0.16" '
+    # The outline covers 1.5 to 3 units from each edge: whole pixels at 16, 32 and 48 px.
+    out = (f'  <rect x="2.25" y="2.25" width="19.5" height="19.5" rx="4.75" fill="{colour}" fill-opacity="0.16" '
            f'stroke="{colour}" stroke-width="1.5"{dash}/>\n')
     if style == "cluster":
         out += f'  <circle cx="19" cy="5" r="3" fill="{colour}"/>\n'

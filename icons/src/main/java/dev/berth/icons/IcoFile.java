@@ -78,6 +78,10 @@ public final class IcoFile {
       if (count == 0) {
         throw new IllegalArgumentException(".ico file has no images");
       }
+      if (file.length < HEADER + (long) DIRECTORY_ENTRY * count) {
+        throw new IllegalArgumentException(".ico file is truncated (" + file.length
+            + " bytes): its directory of " + count + " images alone takes " + (HEADER + DIRECTORY_ENTRY * count));
+      }
       List<Entry> entries = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         in.position(HEADER + DIRECTORY_ENTRY * i);
