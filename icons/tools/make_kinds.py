@@ -9,8 +9,11 @@ a filled dot in the badge's top right corner.
 
 The SVG files are committed; run this script again after changing a glyph or a colour:
     python3 icons/tools/make_kinds.py
+(An argument names another output folder; the icons module's tests use it to check that the
+committed files are what the script writes.)
 """
 import pathlib
+import sys
 
 # Category colours: mid-tone, so that the badge's outline keeps a contrast of at least 3:1 on
 # a white background and on a near-black one (relative luminance between about 0.14 and 0.30;
@@ -124,8 +127,9 @@ def svg(kind, category, glyph, style):
             + f'    {glyph}\n  </g>\n</svg>\n')
 
 def main():
-    out = pathlib.Path(__file__).resolve().parent.parent / "kinds"
-    out.mkdir(exist_ok=True)
+    out = (pathlib.Path(sys.argv[1]) if len(sys.argv) > 1
+           else pathlib.Path(__file__).resolve().parent.parent / "kinds")
+    out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.svg"):
         old.unlink()
     for kind, name, category, glyph, style in KINDS:

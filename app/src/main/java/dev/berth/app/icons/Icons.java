@@ -66,7 +66,19 @@ public final class Icons {
 
   /** A node showing the icon of {@code kind}, {@code size} pixels square. */
   public static ImageView viewForKind(String kind, double size) {
-    ImageView view = new ImageView(forKind(kind, size));
+    return viewForKind(kind, size, 1);
+  }
+
+  /**
+   * A node showing the icon of {@code kind}, {@code size} pixels square in the layout, rendered
+   * at {@code outputScale} times that (the screen's {@code Screen.getOutputScaleX()}) so that it
+   * stays sharp on high-density screens.
+   */
+  public static ImageView viewForKind(String kind, double size, double outputScale) {
+    if (!(outputScale >= 1 && outputScale <= 8)) {
+      throw new IllegalArgumentException("output scale " + outputScale + " is out of range: it must be between 1 and 8");
+    }
+    ImageView view = new ImageView(forKind(kind, size * outputScale));
     view.setFitWidth(size);
     view.setFitHeight(size);
     view.setSmooth(true);

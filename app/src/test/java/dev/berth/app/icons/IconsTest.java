@@ -38,6 +38,16 @@ class IconsTest {
   }
 
   @Test
+  void viewsRenderAtTheScreensScaleAndFitTheLayoutSize() {
+    var view = Icons.viewForKind("Service", 16, 2);
+    assertThat(view.getImage().getWidth()).isEqualTo(32);
+    assertThat(view.getFitWidth()).isEqualTo(16);
+    assertThat(view.getFitHeight()).isEqualTo(16);
+    assertThat(Icons.viewForKind("Service", 16).getImage()).isSameAs(Icons.forKind("Service", 16));
+    assertThatThrownBy(() -> Icons.viewForKind("Service", 16, 0.5)).hasMessageContaining("output scale 0.5");
+  }
+
+  @Test
   void imagesAreCachedPerKindSizeAndInk() {
     assertThat(Icons.forKind("Pod", 16)).isSameAs(Icons.forKind("pod", 16)).isSameAs(Icons.forKind("po", 16));
     assertThat(Icons.forKind("Pod", 16)).isNotSameAs(Icons.forKind("Pod", 24));
