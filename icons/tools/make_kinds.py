@@ -56,10 +56,11 @@ KINDS = [
     ("StatefulSet", "statefulset", "workload",
      '<path d="M10.5 7.5h7M10.5 12h7M10.5 16.5h7"/>' + dot(6.75, 7.5) + dot(6.75, 12) + dot(6.75, 16.5), "solid"),
     ("DaemonSet", "daemonset", "workload",
-     '<rect x="5.75" y="5.75" width="4.75" height="4.75" rx="1.25"/>'
-     '<rect x="13.5" y="5.75" width="4.75" height="4.75" rx="1.25"/>'
-     '<rect x="5.75" y="13.5" width="4.75" height="4.75" rx="1.25"/>'
-     '<rect x="13.5" y="13.5" width="4.75" height="4.75" rx="1.25"/>', "solid"),
+     # one copy on every node: a grid of filled blocks, crisp at 16 px
+     '<rect x="6" y="6" width="5" height="5" rx="1" fill="currentColor" stroke="none"/>'
+     '<rect x="13" y="6" width="5" height="5" rx="1" fill="currentColor" stroke="none"/>'
+     '<rect x="6" y="13" width="5" height="5" rx="1" fill="currentColor" stroke="none"/>'
+     '<rect x="13" y="13" width="5" height="5" rx="1" fill="currentColor" stroke="none"/>', "solid"),
     ("Job", "job", "workload", '<path d="M6 12.5l4 4 8-9"/>', "solid"),
     ("CronJob", "cronjob", "workload",
      '<circle cx="12" cy="12" r="6.25"/><path d="M12 8.5V12l2.5 2"/>', "solid"),
@@ -104,8 +105,7 @@ KINDS = [
     ("Container", "container", "runtime",
      '<rect x="5" y="7" width="14" height="10" rx="1"/><path d="M8.5 9.75v4.5M12 9.75v4.5M15.5 9.75v4.5"/>', "solid"),
     ("Image", "image", "runtime",
-     '<path d="M12 5.25 18.5 8.75 12 12.25 5.5 8.75z"/><path d="M5.5 12.25 12 15.75l6.5-3.5"/>'
-     '<path d="M5.5 15.5 12 19l6.5-3.5"/>', "solid"),
+     '<path d="M12 5.5 18.5 9 12 12.5 5.5 9z"/><path d="M5.5 13.75 12 17.25l6.5-3.5"/>', "solid"),
 ]
 
 def badge(colour, style):
