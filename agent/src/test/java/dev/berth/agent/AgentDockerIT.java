@@ -175,6 +175,25 @@ class AgentDockerIT {
     }
 
     @Test
+    void aPodWithASubdomainFindsItsFullyQualifiedNameInEtcHosts() {
+        admin.pods().inNamespace("default").resource(new PodBuilder()
+                .withNewMetadata().withName("db-0").endMetadata()
+                .withNewSpec().withHostname("db-0").withSubdomain("db")
+                .addNewContainer().withName("main").withImage(image).withCommand("sh", "-c", "sleep 3600").endContainer()
+                .withTerminationGracePeriodSeconds(1L)
+                .endSpec().build()).create();
+        await().atMost(WAIT).until(() -> ready(get("db-0")));
+        String ip = get("db-0").getStatus().getPodIP();
+        Kubectl.Result hosts = kubectl.run("exec", "db-0", "--", "cat", "/etc/hosts");
+        assertThat(hosts.exit()).as(hosts.toString()).isZero();
+        assertThat(hosts.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")))
+                .contains(ip + " db-0.db.default.svc.cluster.local db-0");
+        Kubectl.Result fqdn = kubectl.run("exec", "db-0", "--", "hostname", "-f");
+        assertThat(fqdn.out().trim()).isEqualTo("db-0.db.default.svc.cluster.local");
+        admin.pods().inNamespace("default").withName("db-0").withGracePeriod(0).delete();
+    }
+
+    @Test
     void aDeploymentBecomesAvailableAndACrashingContainerBacksOff() {
         admin.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
                 .withNewMetadata().withName("sleepers").endMetadata()

@@ -64,10 +64,22 @@ final class RuntimeSpecs {
         }
         return new SandboxSpec(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                 hostname(pod), hostNetwork, settings.podNetwork(), dns.servers, dns.searches, dns.options, extraHosts,
-                ports, Boolean.TRUE.equals(spec.getHostIPC()), Boolean.TRUE.equals(spec.getHostPID()), sysctls, Map.of());
+                ports, Boolean.TRUE.equals(spec.getHostIPC()), Boolean.TRUE.equals(spec.getHostPID()), sysctls, Map.of(), domainname(pod, settings));
     }
 
     /** spec.hostname, else the pod's name, cut to 63 characters as kubelet does. */
+    /**
+     * The pod's domain when it has a spec.subdomain, as kubelet computes it
+     * ({@code SUBDOMAIN.NAMESPACE.svc.CLUSTER-DOMAIN}), else empty.
+     */
+    static String domainname(Pod pod, PodWorkerSettings settings) {
+        String sub = pod.getSpec().getSubdomain();
+        if (sub == null || sub.isEmpty() || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            return "";
+        }
+        return sub + "." + pod.getMetadata().getNamespace() + ".svc." + settings.clusterDomain();
+    }
+
     static String hostname(Pod pod) {
         String h = pod.getSpec().getHostname();
         if (h == null || h.isEmpty()) {

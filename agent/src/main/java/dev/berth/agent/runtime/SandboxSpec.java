@@ -22,12 +22,15 @@ import java.util.Map;
  * @param hostPid       share the node's PID namespace
  * @param sysctls       namespaced sysctls of spec.securityContext.sysctls
  * @param labels        labels on the infra container, beyond those the runtime adds ({@link RuntimeLabels})
+ * @param domainname    the pod's domain with spec.subdomain ({@code SUBDOMAIN.NS.svc.CLUSTER-DOMAIN}), else
+ *                      empty: /etc/hosts then maps the pod IP to {@code HOSTNAME.DOMAIN HOSTNAME}
  */
 public record SandboxSpec(String podUid, String namespace, String name, String hostname, boolean hostNetwork,
                           String network, List<String> dnsServers, List<String> dnsSearches, List<String> dnsOptions,
                           List<String> extraHosts, List<PortMapping> ports, boolean hostIpc, boolean hostPid,
-                          Map<String, String> sysctls, Map<String, String> labels) {
+                          Map<String, String> sysctls, Map<String, String> labels, String domainname) {
     public SandboxSpec {
+        domainname = domainname == null ? "" : domainname;
         dnsServers = List.copyOf(dnsServers);
         dnsSearches = List.copyOf(dnsSearches);
         dnsOptions = List.copyOf(dnsOptions);

@@ -30,6 +30,16 @@ class RuntimeSpecsTest {
     }
 
     @Test
+    void aPodWithASubdomainGetsItsServiceDomain() {
+        Pod pod = Fixture.pod("web-0").editMetadata().withNamespace("shop").endMetadata()
+                .editSpec().withHostname("web-0").withSubdomain("web").endSpec().build();
+        SandboxSpec s = RuntimeSpecs.sandbox(pod, SETTINGS);
+        assertThat(s.hostname()).isEqualTo("web-0");
+        assertThat(s.domainname()).isEqualTo("web.shop.svc.cluster.local");
+        assertThat(RuntimeSpecs.sandbox(Fixture.pod("plain").build(), SETTINGS).domainname()).isEmpty();
+    }
+
+    @Test
     void clusterFirstUsesClusterDnsWithKubeletSearchPath() {
         Pod pod = Fixture.pod("dns").editMetadata().withNamespace("shop").endMetadata().build();
         SandboxSpec s = RuntimeSpecs.sandbox(pod, SETTINGS);

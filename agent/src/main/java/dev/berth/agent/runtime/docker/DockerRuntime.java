@@ -457,6 +457,10 @@ public final class DockerRuntime implements ContainerRuntime {
         }
         if (!spec.hostNetwork() && spec.hostname() != null && !spec.hostname().isEmpty()) {
             cmd.withHostName(spec.hostname());
+            if (!spec.domainname().isEmpty()) {
+                // Docker then writes "IP HOSTNAME.DOMAIN HOSTNAME" to /etc/hosts, as kubelet's hosts file has it
+                cmd.withDomainName(spec.domainname());
+            }
         }
         String id = call("CreatePodSandboxError", "create the sandbox of pod " + spec.namespace() + "/" + spec.name(),
                 () -> cmd.exec().getId());

@@ -90,7 +90,7 @@ class DockerRuntimeIT {
 
     private static SandboxSpec sandbox(String name) {
         return new SandboxSpec(UUID.randomUUID().toString(), "default", name, name, false, network,
-                List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(), Map.of());
+                List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(), Map.of(), "");
     }
 
     private static ContainerSpec container(String name, List<ContainerSpec.Mount> mounts, long memory, String... cmd) {
@@ -201,7 +201,7 @@ class DockerRuntimeIT {
         SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "team", "dns", "custom-host", false, network,
                 List.of("10.243.0.10"), List.of("team.svc.cluster.local", "svc.cluster.local"), List.of("ndots:5"),
                 List.of("db.internal:10.1.2.3"), List.of(), false, false,
-                Map.of("net.ipv4.ip_local_port_range", "40000 50000"), Map.of());
+                Map.of("net.ipv4.ip_local_port_range", "40000 50000"), Map.of(), "");
         String sandboxId = runtime.runSandbox(pod);
         String id = run(sandboxId, pod, container("app", "sleep", "3600"));
         assertThat(runtime.exec(id, List.of("cat", "/proc/sys/net/ipv4/ip_local_port_range"), Duration.ofSeconds(5))
@@ -220,7 +220,7 @@ class DockerRuntimeIT {
         int hostPort = 20000 + ThreadLocalRandom.current().nextInt(10000);
         SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "default", "ports", "ports", false, network,
                 List.of(), List.of(), List.of(), List.of(),
-                List.of(new SandboxSpec.PortMapping("127.0.0.1", hostPort, 8080, "TCP")), false, false, Map.of(), Map.of());
+                List.of(new SandboxSpec.PortMapping("127.0.0.1", hostPort, 8080, "TCP")), false, false, Map.of(), Map.of(), "");
         String sandboxId = runtime.runSandbox(pod);
         run(sandboxId, pod, container("server", "sh", "-c",
                 "mkdir -p /www && echo published > /www/index.html && exec httpd -f -p 8080 -h /www"));
@@ -230,7 +230,7 @@ class DockerRuntimeIT {
                 http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body().equals("published\n"));
 
         SandboxSpec hostPod = new SandboxSpec(UUID.randomUUID().toString(), "default", "hostnet", "hostnet", true, network,
-                List.of(), List.of(), List.of(), List.of(), List.of(), true, true, Map.of(), Map.of());
+                List.of(), List.of(), List.of(), List.of(), List.of(), true, true, Map.of(), Map.of(), "");
         String hostSandbox = runtime.runSandbox(hostPod);
         assertThat(runtime.inspect(hostSandbox).ip()).as("no pod IP of its own").isEmpty();
         String app = run(hostSandbox, hostPod, container("app", "sleep", "3600"));
@@ -489,7 +489,7 @@ class DockerRuntimeIT {
         String appA = runtime.createContainer(sandboxA, podA, container("app", "sleep", "3600"));
         try (DockerRuntime nodeB = new DockerRuntime(DockerRuntime.DEFAULT_HOST, prefix, "node-b")) {
             SandboxSpec podB = new SandboxSpec(podA.podUid(), "default", "listed", "listed", false, network,
-                    List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(), Map.of());
+                    List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(), Map.of(), "");
             String sandboxB = nodeB.runSandbox(podB);
 
             List<ContainerInfo> mine = runtime.listContainers(Map.of(RuntimeLabels.POD_UID, podA.podUid()));
@@ -563,7 +563,7 @@ class DockerRuntimeIT {
     void aSharedProcessNamespaceHasThePauseProgramAsPid1ReapingOrphans() {
         SandboxSpec pod = new SandboxSpec(UUID.randomUUID().toString(), "default", "shared-pid", "shared-pid", false,
                 network, List.of(), List.of(), List.of(), List.of(), List.of(), false, false, Map.of(),
-                Map.of(RuntimeLabels.SHARE_PROCESS_NAMESPACE, "true"));
+                Map.of(RuntimeLabels.SHARE_PROCESS_NAMESPACE, "true"), "");
         String sandboxId = runtime.runSandbox(pod);
         // the subshell leaves an orphan behind, which the namespace's PID 1 inherits
         String app = run(sandboxId, pod, container("app", "sh", "-c", "(usleep 300000 &); exec sleep 3600"));

@@ -31,7 +31,7 @@ class FakeRuntimeTest {
 
     static SandboxSpec sandbox(String uid, String name) {
         return new SandboxSpec(uid, "default", name, name, false, "net", List.of(), List.of(), List.of(), List.of(),
-                List.of(), false, false, Map.of(), Map.of("extra", "yes"));
+                List.of(), false, false, Map.of(), Map.of("extra", "yes"), "");
     }
 
     static ContainerSpec container(String name, String image, int attempt) {
