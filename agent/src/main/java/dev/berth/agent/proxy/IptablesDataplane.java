@@ -70,7 +70,7 @@ public final class IptablesDataplane implements ProxyDataplane {
         return applied;
     }
 
-    /** The iptables-restore input of the last apply (empty when nothing needed changing). */
+    /** The last iptables-restore input applied (runs where nothing needed changing apply none). */
     public synchronized String lastInput() {
         return lastInput;
     }
@@ -87,8 +87,8 @@ public final class IptablesDataplane implements ProxyDataplane {
         applied = null;
         if (!input.isEmpty()) {
             restore(input);
+            lastInput = input;
         }
-        lastInput = input;
         applied = desired;
     }
 
