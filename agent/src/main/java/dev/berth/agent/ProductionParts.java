@@ -85,6 +85,12 @@ public final class ProductionParts implements AgentParts {
     }
 
     @Override
+    public NetworkPart serviceProxy(Wiring w, ContainerRuntime runtime, dev.berth.agent.network.PodNetwork podNetwork,
+                                    NodePart node) {
+        return dev.berth.agent.proxy.ServiceProxy.start(w, podNetwork, dev.berth.agent.network.HostCommand.local());
+    }
+
+    @Override
     public NodePart node(Wiring w, ContainerRuntime runtime, Consumer<String> podCidrChanged) {
         AgentOptions o = w.options();
         NodeStatusReporter reporter = new NodeStatusReporter(w.client(), runtime, o.nodeName(),

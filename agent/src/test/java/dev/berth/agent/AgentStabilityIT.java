@@ -85,7 +85,9 @@ class AgentStabilityIT {
             port = s.getLocalPort();
         }
         options = AgentOptions.defaults(kubeconfig).withNodeName(node).withDataDir(dir.resolve("agent"))
-                .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress());
+                .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
+                    // Service rules would go into the host namespace: this test needs none
+                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
         agent = startAgent();
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(admin.nodes().withName(node).get()
                 .getStatus().getConditions()).anySatisfy(c -> {
@@ -298,6 +300,8 @@ class AgentStabilityIT {
             }
             AgentOptions o = AgentOptions.defaults(kubeconfig).withNodeName(node2).withDataDir(dir.resolve("agent2"))
                     .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
+                    // Service rules would go into the host namespace: this test needs none
+                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE)
                     .withDockerHost(URI.create("unix://" + engine.socket()));
             try (Agent agent2 = Agent.fromKubeconfig(o, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start()) {
                 admin.pods().inNamespace("default").resource(new PodBuilder()

@@ -27,6 +27,9 @@ public final class Benchmarks {
         m.put("podstart", new Benchmark("pod start latency on a real node (Docker) at a steady create rate; time until a"
                 + " Deployment is available beside Docker Swarm and the Docker API floor",
                 (args, out) -> PodStartBench.run(PodStartBench.Options.parse(args), out)));
+        m.put("proxy", new Benchmark("service proxy rule programming (iptables, in a network namespace of its own) for 1,000"
+                + " and 10,000 Services, and one endpoint change, beside an empty rule set and one Service",
+                (args, out) -> ProxyBench.run(ProxyBench.Options.parse(args), out)));
         return m;
     }
 }

@@ -130,7 +130,9 @@ public final class PodStartBench {
             NodeCredentials.issue(server.pki().ca(), "https://127.0.0.1:" + server.address().getPort(), node,
                     NodeCredentials.DEFAULT_VALIDITY).write(kubeconfig);
             AgentOptions agentOptions = AgentOptions.defaults(kubeconfig).withNodeName(node).withDataDir(dir.resolve("agent"))
-                    .withPort(freePort()).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress());
+                    .withPort(freePort()).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
+                    // Service rules would go into the host namespace: this benchmark needs none
+                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
             try (Agent agent = Agent.fromKubeconfig(agentOptions, new ProductionParts(), Privileges.system(),
                     Clock.systemUTC()).start()) {
                 waitFor("node " + node + " Ready", () -> nodeReady(client, node));
