@@ -64,6 +64,7 @@ public final class ClusterDns implements AgentParts.NetworkPart {
     private volatile DnsServer server;
     private volatile boolean closed;
     private String lastSummary = "";
+    private int bindFailures;
 
     private ClusterDns(Settings settings, ClusterView view, Clock clock) {
         this.settings = settings;
@@ -100,7 +101,12 @@ public final class ClusterDns implements AgentParts.NetworkPart {
             log.info("cluster DNS serving {} on {} (UDP and TCP), forwarding other names to {}", settings.domain(),
                     s.address(), settings.upstreams());
         } catch (IOException e) {
-            log.warn("cluster DNS: {}; trying again in {}s", e.getMessage(), RETRY.toSeconds());
+            // every attempt at debug level, and a warning at the first and then every 5 minutes
+            if (bindFailures++ % 30 == 0) {
+                log.warn("cluster DNS: {}; trying again every {}s", e.getMessage(), RETRY.toSeconds());
+            } else {
+                log.debug("cluster DNS: {} (attempt {})", e.getMessage(), bindFailures);
+            }
             timer.schedule(this::tryBind, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
