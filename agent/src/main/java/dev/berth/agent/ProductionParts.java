@@ -91,6 +91,20 @@ public final class ProductionParts implements AgentParts {
     }
 
     @Override
+    public NetworkPart clusterDns(Wiring w, ContainerRuntime runtime, dev.berth.agent.network.PodNetwork podNetwork,
+                                  NodePart node) {
+        AgentOptions o = w.options();
+        var settings = new dev.berth.agent.dns.ClusterDns.Settings(podNetwork.gateway(), dev.berth.agent.dns.ClusterDns.PORT,
+                o.clusterDomain(), AgentOptions.requireIp("cluster DNS", o.clusterDns()),
+                List.of(o.serviceCidr(), o.clusterCidr()),
+                dev.berth.agent.dns.Upstreams.resolve(o.dnsUpstreams(),
+                        List.of(dev.berth.agent.dns.Upstreams.RESOLV_CONF, dev.berth.agent.dns.Upstreams.SYSTEMD_RESOLV_CONF)),
+                dev.berth.agent.dns.Forwarder.DEFAULT_TIMEOUT, dev.berth.agent.dns.ClusterDns.CACHE_ENTRIES);
+        return dev.berth.agent.dns.ClusterDns.start(settings, dev.berth.agent.dns.IndexedClusterView.of(w.informers()),
+                w.clock());
+    }
+
+    @Override
     public NodePart node(Wiring w, ContainerRuntime runtime, Consumer<String> podCidrChanged) {
         AgentOptions o = w.options();
         NodeStatusReporter reporter = new NodeStatusReporter(w.client(), runtime, o.nodeName(),

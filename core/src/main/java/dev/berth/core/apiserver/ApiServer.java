@@ -232,6 +232,54 @@ public final class ApiServer implements AutoCloseable {
             p.put("targetPort", port);
             createQuietly(svc, "default", s, system);
         }
+        bootstrapClusterDnsService(svc, system);
+    }
+
+    /**
+     * Service {@code kube-system/kube-dns} at the cluster DNS address (the range's 10th address),
+     * created when absent. No pods back it: every node agent answers DNS itself on its pod
+     * network's gateway, and the node's service rules send this address there. A Service that
+     * already holds the address (data from before it was reserved) keeps it, with a warning.
+     */
+    private void bootstrapClusterDnsService(ResourceType svc, UserInfo system) {
+        if (storage.find(svc, "kube-system", "kube-dns") != null) {
+            return;
+        }
+        java.util.Optional<String> address = allocator.clusterDnsAddress();
+        if (address.isEmpty()) {
+            LOG.warn("service CIDR {} is too small to hold the cluster DNS address (its {}th); Service kube-system/kube-dns is not created",
+                    config.serviceCidr(), ServiceAllocator.CLUSTER_DNS_OFFSET);
+            return;
+        }
+        String ip = address.get();
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("apiVersion", "v1");
+        s.put("kind", "Service");
+        ObjectNode meta = s.putObject("metadata");
+        meta.put("name", "kube-dns");
+        meta.put("namespace", "kube-system");
+        ObjectNode labels = meta.putObject("labels");
+        labels.put("k8s-app", "kube-dns");
+        labels.put("kubernetes.io/cluster-service", "true");
+        labels.put("kubernetes.io/name", "KubeDNS");
+        ObjectNode spec = s.putObject("spec");
+        spec.put("type", "ClusterIP");
+        spec.put("clusterIP", ip);
+        spec.putArray("clusterIPs").add(ip);
+        spec.put("sessionAffinity", "None");
+        var ports = spec.putArray("ports");
+        for (String[] p : new String[][]{{"dns", "UDP"}, {"dns-tcp", "TCP"}}) {
+            ObjectNode port = ports.addObject();
+            port.put("name", p[0]);
+            port.put("port", 53);
+            port.put("protocol", p[1]);
+            port.put("targetPort", 53);
+        }
+        try {
+            createQuietly(svc, "kube-system", s, system);
+        } catch (ApiException e) {
+            LOG.warn("cannot create Service kube-system/kube-dns at {}: {}", ip, e.getMessage());
+        }
     }
 
     /**

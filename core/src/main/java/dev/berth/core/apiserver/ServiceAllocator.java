@@ -25,6 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * so that concurrent creates, and several API servers on one etcd, never hand out the same one.
  */
 public final class ServiceAllocator implements ResourceStorage.StorageHook {
+    /** The cluster DNS Service's place in the range: 10.43.0.10 in 10.43.0.0/16, as kubeadm and k3s do. */
+    public static final int CLUSTER_DNS_OFFSET = 10;
+    /** The namespace and name of the cluster DNS Service, the only one that may hold its address. */
+    public static final String CLUSTER_DNS_SERVICE = "kube-system/kube-dns";
     private static final String IP_PREFIX = "/core/serviceips/";
     private static final String PORT_PREFIX = "/core/servicenodeports/";
 
@@ -60,6 +64,18 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The cluster DNS Service's address ({@link #CLUSTER_DNS_OFFSET} into the range), never given to
+     * another Service; empty when the range is too small to hold it.
+     */
+    public java.util.Optional<String> clusterDnsAddress() {
+        return CLUSTER_DNS_OFFSET < size - 1 ? java.util.Optional.of(address(CLUSTER_DNS_OFFSET)) : java.util.Optional.empty();
+    }
+
+    private boolean reserved(String ip, String owner) {
+        return !CLUSTER_DNS_SERVICE.equals(owner) && clusterDnsAddress().map(ip::equals).orElse(false);
     }
 
     private boolean inRange(String ip) {
@@ -156,7 +172,11 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
             spec.setClusterIPs(List.of(oldIp));
         } else if (ip == null || ip.isEmpty()) {
             if (dryRun) {
-                spec.setClusterIP(address(2 + ThreadLocalRandom.current().nextInt(size - 3)));
+                String candidate;
+                do {
+                    candidate = address(2 + ThreadLocalRandom.current().nextInt(size - 3));
+                } while (reserved(candidate, owner));
+                spec.setClusterIP(candidate);
             } else {
                 spec.setClusterIP(allocateIp(owner));
             }
@@ -166,6 +186,10 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
                 throw ApiException.invalid("", "Service", svc.getMetadata().getName(), List.of(FieldError.invalid(
                         "spec.clusterIPs", ip, "provided IP is not in the valid range. The range of valid IPs is "
                                 + address(0) + "/" + (32 - Integer.numberOfTrailingZeros(size)))));
+            }
+            if (reserved(ip, owner)) {
+                throw ApiException.invalid("", "Service", svc.getMetadata().getName(), List.of(FieldError.invalid(
+                        "spec.clusterIPs", ip, "provided IP is reserved for the cluster DNS Service " + CLUSTER_DNS_SERVICE)));
             }
             if (!dryRun && !take(IP_PREFIX + ip, owner)) {
                 throw ApiException.invalid("", "Service", svc.getMetadata().getName(), List.of(FieldError.invalid(
@@ -229,12 +253,12 @@ public final class ServiceAllocator implements ResourceStorage.StorageHook {
         // random probing first (cheap while the range is sparse), then a scan so a full range is detected
         for (int i = 0; i < 64; i++) {
             String ip = address(2 + r.nextInt(size - 3));
-            if (take(IP_PREFIX + ip, owner)) {
+            if (!reserved(ip, owner) && take(IP_PREFIX + ip, owner)) {
                 return ip;
             }
         }
         for (int n = 2; n < size - 1; n++) {
-            if (take(IP_PREFIX + address(n), owner)) {
+            if (!reserved(address(n), owner) && take(IP_PREFIX + address(n), owner)) {
                 return address(n);
             }
         }
