@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = BerthCommand.Version.class,
         description = "Berth: a Kubernetes-compatible cluster manager for small labs.",
         subcommands = {ServerCommand.class, AgentCommand.class, NodeCommand.class, SimCommand.class, BenchCommand.class,
-                ImageCommand.class})
+                ImageCommand.class, UserCommand.class})
 public final class BerthCommand implements Runnable {
     @Spec
     CommandSpec spec;

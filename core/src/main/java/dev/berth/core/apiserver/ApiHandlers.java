@@ -60,6 +60,7 @@ public final class ApiHandlers implements ApiHandler {
         this.authorizer = authorizer;
         this.subresources = subresources;
         this.formats = formats;
+        this.accessReviews = new AccessReviews(authorizer);
     }
 
     private MetricsApi metricsApi;
@@ -105,6 +106,7 @@ public final class ApiHandlers implements ApiHandler {
         }
         UserInfo user = authenticator.authenticate(req)
                 .orElseThrow(() -> new ApiException(401, "Unauthorized", "Unauthorized"));
+        user = dev.berth.core.apiserver.auth.Impersonation.apply(req, user, authorizer);
         RequestInfo info = RequestInfo.parse(req.method(), path, req.flag("watch"));
         Authorizer.Decision d = authorizer.authorize(user, info);
         if (!d.allowed()) {
@@ -117,6 +119,9 @@ public final class ApiHandlers implements ApiHandler {
                 .orElseThrow(() -> new ApiException(404, "NotFound", "the server could not find the requested resource"));
         if (!type.namespaced() && !info.namespace().isEmpty() && !type.resource().equals("namespaces")) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        }
+        if (AccessReviews.serves(type)) {
+            return accessReviews.handle(req, info, type, user);
         }
         if (type.group().equals("metrics.k8s.io") && metricsApi != null) {
             return metricsApi.handle(req, info, type);
@@ -136,13 +141,28 @@ public final class ApiHandlers implements ApiHandler {
         return resource(req, info, type, user);
     }
 
-    private static String forbiddenMessage(UserInfo user, RequestInfo info, String reason) {
-        String what = info.resourceRequest()
-                ? "resource \"" + info.resource() + "\" in API group \"" + info.group() + "\""
-                + (info.namespace().isEmpty() ? " at the cluster scope" : " in the namespace \"" + info.namespace() + "\"")
-                : "path \"" + info.path() + "\"";
-        return "User \"" + user.name() + "\" cannot " + info.verb() + " " + what + (reason.isEmpty() ? "" : ": " + reason);
+    /**
+     * Kubernetes' message: {@code pods "web" is forbidden: User "bob" cannot delete resource "pods" in API
+     * group "" in the namespace "default"}; {@code forbidden: User "bob" cannot get path "/metrics"}.
+     */
+    static String forbiddenMessage(UserInfo user, RequestInfo info, String reason) {
+        String why;
+        String qualified;
+        if (info.resourceRequest()) {
+            String resource = info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource();
+            why = "User \"" + user.name() + "\" cannot " + info.verb() + " resource \"" + resource + "\" in API group \""
+                    + info.group() + "\"" + (info.namespace().isEmpty() ? " at the cluster scope"
+                    : " in the namespace \"" + info.namespace() + "\"");
+            qualified = (info.group().isEmpty() ? info.resource() : info.resource() + "." + info.group())
+                    + (info.name().isEmpty() ? "" : " \"" + info.name() + "\"") + " is forbidden: ";
+        } else {
+            why = "User \"" + user.name() + "\" cannot " + info.verb() + " path \"" + info.path() + "\"";
+            qualified = "forbidden: ";
+        }
+        return qualified + why + (reason.isEmpty() ? "" : ": " + reason);
     }
+
+    private final AccessReviews accessReviews;
 
     private ApiResponse nonResource(ApiRequest req, String path) {
         if (!req.method().equals("GET")) {

@@ -84,6 +84,14 @@ public final class ApiServer implements AutoCloseable {
         admission.add(new dev.berth.core.apiserver.admission.Priority(storage, type("scheduling.k8s.io", "priorityclasses")));
         admission.add(new dev.berth.core.apiserver.admission.DefaultStorageClass(storage, type("storage.k8s.io", "storageclasses")));
 
+        if (config.authorizer() == Authorizer.NODE_RBAC) {
+            clusterAuthorization = new dev.berth.core.apiserver.auth.ClusterAuthorization();
+            admission.add(new dev.berth.core.apiserver.auth.node.NodeRestriction());
+            admission.add(new dev.berth.core.apiserver.auth.rbac.RbacEscalation(clusterAuthorization,
+                    clusterAuthorization.rbac()));
+        } else {
+            clusterAuthorization = null;
+        }
         // DefaultTolerationSeconds is always on, as in Kubernetes; one among extraAdmission replaces the lab default
         if (config.extraAdmission().stream().noneMatch(p -> p instanceof DefaultTolerationSeconds)) {
             admission.add(DefaultTolerationSeconds.labDefaults());
@@ -107,13 +115,16 @@ public final class ApiServer implements AutoCloseable {
         this.serviceAccountTokens = new ServiceAccountTokens(config.clock());
         subresources.useServiceAccountTokens(serviceAccountTokens);
         // service account tokens first: the configured chain may reject every bearer token it does not know
+        this.revokedCertificates = new dev.berth.core.apiserver.auth.RevokedCertificates(cache);
         Authenticator authenticator = Authenticator.chain(List.of(
+                revokedCertificates,
                 serviceAccountTokens.authenticator(storage, type("", "serviceaccounts"), type("", "pods")),
                 config.authenticator()));
         this.customResourceDefinitions = new CustomResourceDefinitions(registry, storage, customResources,
                 openApi::customResourcesChanged);
         this.handlers = new ApiHandlers(registry, storage, new Discovery(registry, config.advertised()),
-                authenticator, config.authorizer(), subresources, formats);
+                authenticator, clusterAuthorization != null ? clusterAuthorization : config.authorizer(), subresources,
+                formats);
         subresources.setHandlers(handlers);
         handlers.setMetricsApi(new MetricsApi(resourceMetrics, storage, registry));
     }
@@ -132,6 +143,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final ServiceAccountTokens serviceAccountTokens;
+    private final dev.berth.core.apiserver.auth.ClusterAuthorization clusterAuthorization;
+    private final dev.berth.core.apiserver.auth.RevokedCertificates revokedCertificates;
+
+    /** Node and RBAC authorization when the config asked for {@link Authorizer#NODE_RBAC}, else null. */
+    public dev.berth.core.apiserver.auth.ClusterAuthorization clusterAuthorization() {
+        return clusterAuthorization;
+    }
 
     /** Issues and checks service account tokens (TokenRequest); its key is generated unless one is given. */
     public ServiceAccountTokens serviceAccountTokens() {
@@ -163,7 +181,15 @@ public final class ApiServer implements AutoCloseable {
     /** Loads the cache, creates the initial objects, and starts serving. Returns the bound address. */
     public InetSocketAddress start() throws InterruptedException {
         cache.start();
+        if (clusterAuthorization != null) {
+            clusterAuthorization.follow(cache);
+        }
         bootstrap();
+        if (clusterAuthorization != null) {
+            new dev.berth.core.apiserver.auth.rbac.PolicyReconciler(storage, type("rbac.authorization.k8s.io", "clusterroles"),
+                    type("rbac.authorization.k8s.io", "clusterrolebindings"),
+                    new UserInfo("system:apiserver", List.of(UserInfo.MASTERS))).reconcile();
+        }
         customResourceDefinitions.start();
         http = new HttpServer(config.bind(), config.ssl(), handlers, MAX_BODY,
                 r -> dev.berth.core.apiserver.proxy.NodeProxy.streamsBody(r.method().name(), r.uri()));

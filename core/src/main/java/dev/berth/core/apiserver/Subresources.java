@@ -116,7 +116,7 @@ public final class Subresources {
     }
 
     /** A request body of a kind no resource stores (TokenRequest): JSON, YAML or protobuf as the client sent it. */
-    private static ObjectNode anyBody(ApiRequest req) {
+    static ObjectNode anyBody(ApiRequest req) {
         if (req.body().length == 0) {
             return Json.MAPPER.createObjectNode();
         }

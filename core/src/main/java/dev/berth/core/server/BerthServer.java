@@ -87,7 +87,7 @@ public final class BerthServer implements AutoCloseable {
                     options.listenHost() + ":" + port,
                     Tls.serverContext(pki.servingCertificate().certifiedKey(), pki.ca(), ClientAuth.OPTIONAL),
                     store, new SecretEncryption(pki.encryptor()), Authenticator.chain(chain),
-                    Authorizer.ALLOW_AUTHENTICATED, patchEngine(), options.serviceCidr(), options.nodePortMin(),
+                    Authorizer.NODE_RBAC, patchEngine(), options.serviceCidr(), options.nodePortMin(),
                     options.nodePortMax(), options.eventTtl().toSeconds(), clock, admission));
             // logs, exec, attach and port-forward reach node agents with the kubelet-client identity
             kubeletClient = dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock);

@@ -16,6 +16,22 @@ public interface Authorizer {
         }
     }
 
-    /** Every authenticated user may do everything (until RBAC is enforced). */
+    /** Every authenticated user may do everything (tests of other parts; servers use {@link #NODE_RBAC}). */
     Authorizer ALLOW_AUTHENTICATED = (user, request) -> Decision.ALLOW;
+
+    /**
+     * Asks the API server for {@code system:masters}, the Node authorizer and RBAC
+     * ({@link ClusterAuthorization}), evaluated over its own watch cache; the server builds it.
+     */
+    Authorizer NODE_RBAC = new Authorizer() {
+        @Override
+        public Decision authorize(UserInfo user, dev.berth.core.apiserver.RequestInfo request) {
+            throw new IllegalStateException("NODE_RBAC is replaced by the API server's own ClusterAuthorization");
+        }
+
+        @Override
+        public String toString() {
+            return "Node,RBAC";
+        }
+    };
 }

@@ -21,6 +21,7 @@ public final class ResourceCache {
     private final ConcurrentSkipListMap<String, CachedObject> items = new ConcurrentSkipListMap<>();
     private final ArrayDeque<CacheEvent> history = new ArrayDeque<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<CacheEvent>> listeners = new CopyOnWriteArrayList<>();
     /** Watches from a revision at or above this one can be served from {@link #history}. */
     private long resumableFrom;
 
@@ -53,6 +54,26 @@ public final class ResourceCache {
         for (Watcher w : watchers) {
             w.offer(e);
         }
+        for (java.util.function.Consumer<CacheEvent> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                org.slf4j.LoggerFactory.getLogger(ResourceCache.class).error("cache listener failed on {}: {}",
+                        e.object().key(), ex.toString(), ex);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every object held now (as ADDED) and then with every change, in
+     * revision order, on the cache's own thread: an in-memory index kept beside the cache (the
+     * authorizers'). The listener must be quick and must not block.
+     */
+    public synchronized void subscribe(java.util.function.Consumer<CacheEvent> listener) {
+        for (CachedObject o : items.values()) {
+            listener.accept(new CacheEvent(CacheEvent.Type.ADDED, o, null, o.modRevision()));
+        }
+        listeners.add(listener);
     }
 
     /** Loads state without events (initial fill). */

@@ -10,6 +10,7 @@ public final class BuiltinKinds {
 
     public static List<ServedKind> all() {
         return BuiltinResources.all().stream()
+                .filter(t -> t.type() != null)   // the reviews have no model class and are never stored
                 .map(t -> ServedKind.builtin(t.group(), t.version(), t.kind(), t.resource(), t.namespaced(), t.type()))
                 .toList();
     }

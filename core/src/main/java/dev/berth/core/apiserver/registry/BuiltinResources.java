@@ -103,6 +103,12 @@ public final class BuiltinResources {
                 CertificateSigningRequest.class, Set.of("status", "approval")));
         r.add(t("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"), NO_SHORT,
                 CustomResourceDefinition.class, Set.of("status")));
+        // reviews: created and answered at once, never stored (no model class: answered as JSON)
+        r.add(review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false));
+        r.add(review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false));
+        r.add(review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false));
+        r.add(review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true));
+        r.add(review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false));
         // metrics.k8s.io/v1beta1: read-only, served from memory (never stored)
         r.add(new ResourceType("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, NO_SHORT, NO_SHORT,
                 io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class, Set.of(), "metrics.k8s.io/nodes",
@@ -111,6 +117,11 @@ public final class BuiltinResources {
                 io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class, Set.of(), "metrics.k8s.io/pods",
                 List.of("get", "list")));
         return r;
+    }
+
+    private static ResourceType review(String group, String resource, String kind, boolean namespaced) {
+        return new ResourceType(group, "v1", resource, kind.toLowerCase(java.util.Locale.ROOT), kind, namespaced,
+                NO_SHORT, NO_SHORT, null, Set.of(), group + "/" + resource, READ_ONLY_CREATE);
     }
 
     private static ResourceType t(String group, String version, String resource, String kind, boolean namespaced,

@@ -1,0 +1,382 @@
+package dev.berth.core.apiserver.auth;
+
+import dev.berth.core.pki.CertifiedKey;
+import dev.berth.core.pki.Kubeconfig;
+import dev.berth.core.server.BerthServer;
+import dev.berth.core.server.ServerOptions;
+import dev.berth.core.testing.Kubectl;
+import dev.berth.core.users.Users;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The security suite: a real control plane (API server, controllers) with Node and RBAC
+ * authorization, called by users, nodes and service accounts with their own credentials through
+ * fabric8 and the real kubectl.
+ */
+class SecuritySuiteIT {
+    @TempDir
+    static Path dir;
+
+    private static BerthServer server;
+    private static KubernetesClient admin;
+    private static final List<KubernetesClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new BerthServer(ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0),
+                Clock.systemUTC()).start();
+        admin = client(server.adminKubeconfig());
+        for (String ns : List.of("team-a", "team-b")) {
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .create();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        clients.forEach(KubernetesClient::close);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static KubernetesClient client(Path kubeconfig) throws Exception {
+        Config c = new ConfigBuilder(Config.fromKubeconfig(Files.readString(kubeconfig)))
+                .withRequestRetryBackoffLimit(0).build();
+        KubernetesClient k = new KubernetesClientBuilder().withConfig(c).build();
+        clients.add(k);
+        return k;
+    }
+
+    private static Path addUser(String name, String role, String namespace) {
+        Kubeconfig admin = Kubeconfig.read(server.adminKubeconfig());
+        Kubeconfig k = new Users(SecuritySuiteIT.admin, Clock.systemUTC()).add(name, role, namespace, admin.server(),
+                admin.certificateAuthorities().getFirst(), Duration.ofDays(1));
+        Path file = dir.resolve(name + ".kubeconfig");
+        k.write(file);
+        return file;
+    }
+
+    private static KubernetesClient userClient(String name, String role, String namespace) throws Exception {
+        KubernetesClient c = client(addUser(name, role, namespace));
+        // the binding reaches the authorizer through the watch cache
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> c.configMaps().inNamespace(namespace == null ? "default" : namespace).list() != null);
+        return c;
+    }
+
+    private static KubernetesClient nodeClient(String node) throws Exception {
+        CertifiedKey key = server.pki().ca().issueClient("system:node:" + node, List.of("system:nodes"), Duration.ofDays(1));
+        Kubeconfig admin = Kubeconfig.read(server.adminKubeconfig());
+        Path file = dir.resolve(node + ".kubeconfig");
+        Kubeconfig.withClientCertificate("berth", admin.server(), admin.certificateAuthorities().getFirst(),
+                "system:node:" + node, key).write(file);
+        return client(file);
+    }
+
+    private static KubernetesClientException refused(Executable call) {
+        try {
+            call.execute();
+        } catch (KubernetesClientException e) {
+            return e;
+        } catch (Throwable t) {
+            throw new AssertionError("expected a refusal from the API server, got " + t, t);
+        }
+        throw new AssertionError("expected a refusal from the API server, but the call succeeded");
+    }
+
+    private static String message(KubernetesClientException e) {
+        return e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage();
+    }
+
+    @Test
+    void aRequestWithoutCredentialsIsUnauthorized() throws Exception {
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(dev.berth.core.pki.Tls.clientSSLContext(server.pki().ca().certificate(), null)).build();
+        String base = "https://127.0.0.1:" + server.address().getPort();
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.body()).contains("\"reason\":\"Unauthorized\"");
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/pods"))
+                .header("Authorization", "Bearer not-a-token").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        // health stays open, as kube-apiserver's public-info paths
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aViewerReadsButCannotWrite() throws Exception {
+        KubernetesClient viewer = userClient("viewer", "view", null);
+        assertThat(viewer.pods().inNamespace("default").list().getItems()).isNotNull();
+        KubernetesClientException e = refused(() -> viewer.pods().inNamespace("default").resource(new PodBuilder()
+                .withNewMetadata().withName("p").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox:1.36").endContainer().endSpec()
+                .build()).create());
+        assertThat(e.getCode()).isEqualTo(403);
+        assertThat(message(e)).isEqualTo("pods is forbidden: User \"viewer\" cannot create resource \"pods\" in API"
+                + " group \"\" in the namespace \"default\"");
+        // view does not read secrets
+        assertThat(refused(() -> viewer.secrets().inNamespace("default").list()).getCode()).isEqualTo(403);
+        assertThat(message(refused(() -> viewer.pods().inNamespace("default").withName("web").delete())))
+                .isEqualTo("pods \"web\" is forbidden: User \"viewer\" cannot delete resource \"pods\" in API group \"\""
+                        + " in the namespace \"default\"");
+    }
+
+    @Test
+    void aNamespaceEditorCannotTouchOtherNamespaces() throws Exception {
+        KubernetesClient editor = userClient("editor", "edit", "team-a");
+        editor.configMaps().inNamespace("team-a").resource(new ConfigMapBuilder().withNewMetadata().withName("cfg")
+                .endMetadata().withData(Map.of("k", "v")).build()).create();
+        assertThat(editor.secrets().inNamespace("team-a").list().getItems()).isEmpty();
+        KubernetesClientException e = refused(() -> editor.configMaps().inNamespace("team-b").resource(
+                new ConfigMapBuilder().withNewMetadata().withName("cfg").endMetadata().build()).create());
+        assertThat(message(e)).isEqualTo("configmaps is forbidden: User \"editor\" cannot create resource"
+                + " \"configmaps\" in API group \"\" in the namespace \"team-b\"");
+        assertThat(refused(() -> editor.pods().inNamespace("team-b").list()).getCode()).isEqualTo(403);
+        assertThat(refused(() -> editor.pods().inAnyNamespace().list()).getCode()).isEqualTo(403);
+        assertThat(refused(() -> editor.nodes().list()).getCode()).isEqualTo(403);
+        // edit holds no RBAC writes: it cannot grant itself more
+        assertThat(refused(() -> editor.rbac().roles().inNamespace("team-a").resource(new RoleBuilder()
+                .withNewMetadata().withName("r").endMetadata().build()).create()).getCode()).isEqualTo(403);
+    }
+
+    @Test
+    void rolesLabelledForAggregationJoinAdminEditAndView() throws Exception {
+        admin.rbac().clusterRoles().resource(new ClusterRoleBuilder()
+                .withNewMetadata().withName("widgets-reader")
+                .withLabels(Map.of("rbac.authorization.k8s.io/aggregate-to-view", "true")).endMetadata()
+                .addToRules(new PolicyRuleBuilder().withApiGroups("example.com").withResources("widgets")
+                        .withVerbs("get", "list").build())
+                .build()).create();
+        // the controllers start once the leader election is won and their caches are full: give them time
+        for (String role : List.of("view", "edit", "admin")) {
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(
+                    admin.rbac().clusterRoles().withName(role).get().getRules())
+                    .anySatisfy(r -> assertThat(r.getResources()).containsExactly("widgets")));
+        }
+        admin.rbac().clusterRoles().withName("widgets-reader").delete();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                admin.rbac().clusterRoles().withName("view").get().getRules())
+                .noneSatisfy(r -> assertThat(r.getResources()).containsExactly("widgets")));
+    }
+
+    @Test
+    void grantingPermissionsNotHeldIsRefused() throws Exception {
+        KubernetesClient nsAdmin = userClient("ns-admin", "admin", "team-a");
+        // within what admin holds in team-a: allowed
+        nsAdmin.rbac().roles().inNamespace("team-a").resource(new RoleBuilder()
+                .withNewMetadata().withName("secret-reader").endMetadata()
+                .addToRules(new PolicyRuleBuilder().withApiGroups("").withResources("secrets").withVerbs("get").build())
+                .build()).create();
+        nsAdmin.rbac().roleBindings().inNamespace("team-a").resource(new RoleBindingBuilder()
+                .withNewMetadata().withName("viewers").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("someone").endSubject()
+                .build()).create();
+        // more than it holds: refused, naming what is missing
+        KubernetesClientException e = refused(() -> nsAdmin.rbac().roles().inNamespace("team-a").resource(new RoleBuilder()
+                .withNewMetadata().withName("nodes").endMetadata()
+                .addToRules(new PolicyRuleBuilder().withApiGroups("").withResources("nodes").withVerbs("list").build())
+                .build()).create());
+        assertThat(e.getCode()).isEqualTo(403);
+        assertThat(message(e)).isEqualTo("roles.rbac.authorization.k8s.io \"nodes\" is forbidden: user \"ns-admin\""
+                + " (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n"
+                + "{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"list\"]}");
+        KubernetesClientException bind = refused(() -> nsAdmin.rbac().roleBindings().inNamespace("team-a").resource(
+                new RoleBindingBuilder().withNewMetadata().withName("root").endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("ns-admin")
+                        .endSubject().build()).create());
+        assertThat(bind.getCode()).isEqualTo(403);
+        assertThat(message(bind)).startsWith("rolebindings.rbac.authorization.k8s.io \"root\" is forbidden: user"
+                + " \"ns-admin\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:");
+        // with the bind verb on that role, the same binding is allowed
+        admin.rbac().roles().inNamespace("team-a").resource(new RoleBuilder().withNewMetadata().withName("may-bind-view")
+                .endMetadata().addToRules(new PolicyRuleBuilder().withApiGroups("rbac.authorization.k8s.io")
+                        .withResources("clusterroles").withResourceNames("cluster-admin").withVerbs("bind").build())
+                .build()).create();
+        admin.rbac().roleBindings().inNamespace("team-a").resource(new RoleBindingBuilder()
+                .withNewMetadata().withName("ns-admin-may-bind").endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "may-bind-view")
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("ns-admin").endSubject()
+                .build()).create();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> nsAdmin.rbac().roleBindings()
+                .inNamespace("team-a").resource(new RoleBindingBuilder().withNewMetadata().withName("root").endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("someone")
+                        .endSubject().build()).create() != null);
+    }
+
+    @Test
+    void aNodeReadsOnlyTheSecretsOfItsOwnPodsAndChangesOnlyItself() throws Exception {
+        for (String n : List.of("node-a", "node-b")) {
+            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).endMetadata().build()).create();
+        }
+        admin.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata().withName("only-b")
+                .endMetadata().withStringData(Map.of("k", "v")).build()).create();
+        admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("on-b").endMetadata()
+                .withNewSpec().withNodeName("node-b")
+                .addNewContainer().withName("c").withImage("busybox:1.36").endContainer()
+                .addNewVolume().withName("s").withNewSecret().withSecretName("only-b").endSecret().endVolume()
+                .endSpec().build()).create();
+        KubernetesClient nodeA = nodeClient("node-a");
+        KubernetesClient nodeB = nodeClient("node-b");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> nodeB.secrets().inNamespace("default").withName("only-b").get() != null);
+        KubernetesClientException e = refused(() -> nodeA.secrets().inNamespace("default").withName("only-b").get());
+        assertThat(e.getCode()).isEqualTo(403);
+        assertThat(message(e)).isEqualTo("secrets \"only-b\" is forbidden: User \"system:node:node-a\" cannot get"
+                + " resource \"secrets\" in API group \"\" in the namespace \"default\": no relationship found between"
+                + " node 'node-a' and this object");
+        assertThat(refused(() -> nodeB.secrets().inNamespace("default").list()).getCode()).isEqualTo(403);
+        // its own Node: yes; another: no
+        nodeA.nodes().withName("node-a").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}");
+        assertThat(refused(() -> nodeA.nodes().withName("node-b").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"labels\":{\"a\":\"1\"}}}")).getCode()).isEqualTo(403);
+        assertThat(message(refused(() -> nodeA.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-c")
+                .endMetadata().build()).create())))
+                .isEqualTo("nodes \"node-c\" is forbidden: node \"node-a\" is not allowed to modify node \"node-c\"");
+        // pods bound elsewhere: not its to change or delete
+        assertThat(refused(() -> nodeA.pods().inNamespace("default").withName("on-b").delete()).getCode()).isEqualTo(403);
+        assertThat(refused(() -> nodeA.pods().inNamespace("default").withName("on-b").editStatus(
+                p -> new PodBuilder(p).editOrNewStatus().withPhase("Failed").endStatus().build())).getCode())
+                .isEqualTo(403);
+        nodeB.pods().inNamespace("default").withName("on-b").editStatus(
+                p -> new PodBuilder(p).editOrNewStatus().withMessage("seen by node-b").endStatus().build());
+        // what proxy rules and DNS need, cluster-wide
+        assertThat(nodeA.services().inAnyNamespace().list().getItems()).isNotEmpty();
+        assertThat(nodeA.pods().inAnyNamespace().withField("spec.nodeName", "node-a").list().getItems()).isEmpty();
+        assertThat(nodeA.discovery().v1().endpointSlices().inAnyNamespace().list()).isNotNull();
+        // no other writes
+        assertThat(refused(() -> nodeA.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("x").endMetadata().build()).create()).getCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aServiceAccountTokenIsScopedToItsRole() throws Exception {
+        admin.serviceAccounts().inNamespace("team-b").resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("robot").endMetadata().build()).create();
+        admin.configMaps().inNamespace("team-b").resource(new ConfigMapBuilder().withNewMetadata().withName("settings")
+                .endMetadata().withData(Map.of("k", "v")).build()).create();
+        admin.rbac().roles().inNamespace("team-b").resource(new RoleBuilder().withNewMetadata().withName("cm-reader")
+                .endMetadata().addToRules(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps")
+                        .withVerbs("get").build()).build()).create();
+        admin.rbac().roleBindings().inNamespace("team-b").resource(new RoleBindingBuilder().withNewMetadata()
+                .withName("robot-reads").endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", "cm-reader")
+                .addNewSubject().withKind("ServiceAccount").withName("robot").endSubject().build()).create();
+        String token = admin.serviceAccounts().inNamespace("team-b").withName("robot").tokenRequest(
+                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+                .getStatus().getToken();
+        Kubeconfig a = Kubeconfig.read(server.adminKubeconfig());
+        Path file = dir.resolve("robot.kubeconfig");
+        Kubeconfig.withToken("berth", a.server(), a.certificateAuthorities().getFirst(), "robot", token).write(file);
+        KubernetesClient robot = client(file);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> robot.configMaps().inNamespace("team-b").withName("settings").get() != null);
+        assertThat(refused(() -> robot.configMaps().inNamespace("team-b").list()).getCode()).isEqualTo(403);
+        assertThat(refused(() -> robot.secrets().inNamespace("team-b").list()).getCode()).isEqualTo(403);
+        assertThat(message(refused(() -> robot.configMaps().inNamespace("team-a").withName("cfg").get())))
+                .isEqualTo("configmaps \"cfg\" is forbidden: User \"system:serviceaccount:team-b:robot\" cannot get"
+                        + " resource \"configmaps\" in API group \"\" in the namespace \"team-a\"");
+    }
+
+    @Test
+    void kubectlAuthCanIAnswersForTheUserAndForWhomItImpersonates() throws Exception {
+        Path kubeconfig = addUser("looker", "view", "team-a");
+        Path home = Files.createDirectories(dir.resolve("home-looker"));
+        Kubectl looker = new Kubectl(kubeconfig, home);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(looker.run("auth", "can-i", "list", "pods", "-n", "team-a").out().trim()).isEqualTo("yes"));
+        Kubectl.Result no = looker.run("auth", "can-i", "create", "pods", "-n", "team-a");
+        assertThat(no.out().trim()).isEqualTo("no");
+        assertThat(no.exit()).isEqualTo(1);
+        assertThat(looker.run("auth", "can-i", "get", "pods/log", "-n", "team-a").out().trim()).isEqualTo("yes");
+        assertThat(looker.run("auth", "can-i", "list", "pods", "-n", "team-b").out().trim()).isEqualTo("no");
+        String list = looker.run("auth", "can-i", "--list", "-n", "team-a").ok().out();
+        assertThat(list).contains("pods ").contains("selfsubjectaccessreviews.authorization.k8s.io");
+        assertThat(looker.run("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}").ok().out()).isEqualTo("looker");
+
+        Kubectl root = new Kubectl(server.adminKubeconfig(), Files.createDirectories(dir.resolve("home-admin")));
+        assertThat(root.run("auth", "can-i", "delete", "nodes").out().trim()).isEqualTo("yes");
+        assertThat(root.run("auth", "can-i", "create", "pods", "-n", "team-a", "--as", "looker").out().trim()).isEqualTo("no");
+        assertThat(root.run("auth", "can-i", "get", "pods", "-n", "team-a", "--as", "looker").out().trim()).isEqualTo("yes");
+        Kubectl.Result impersonating = looker.run("get", "pods", "-n", "team-a", "--as", "admin");
+        assertThat(impersonating.exit()).isNotZero();
+        assertThat(impersonating.err()).contains("users \"admin\" is forbidden: User \"looker\" cannot impersonate"
+                + " resource \"users\" in API group \"\" at the cluster scope");
+    }
+
+    @Test
+    void removingAUserRevokesItsCertificateAtOnce() throws Exception {
+        KubernetesClient leaver = userClient("leaver", "view", null);
+        assertThat(leaver.namespaces().list().getItems()).isNotEmpty();
+        Users users = new Users(admin, Clock.systemUTC());
+        assertThat(users.list()).anySatisfy(u -> {
+            assertThat(u.name()).isEqualTo("leaver");
+            assertThat(u.role()).isEqualTo("view");
+        });
+        users.remove("leaver");
+        assertThat(users.list()).noneSatisfy(u -> assertThat(u.name()).isEqualTo("leaver"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(refused(() -> leaver.namespaces().list()).getCode()).isEqualTo(401));
+        // a new certificate for the same name is a new serial: not revoked
+        KubernetesClient back = userClient("leaver", "view", null);
+        assertThat(back.namespaces().list().getItems()).isNotEmpty();
+        assertThat(refused(() -> leaver.namespaces().list()).getCode()).isEqualTo(401);
+    }
+
+    @Test
+    void theAdminKubeconfigStaysAllPowerful() {
+        assertThat(admin.rbac().clusterRoleBindings().withName("cluster-admin").get().getSubjects())
+                .anySatisfy(s -> assertThat(s.getName()).isEqualTo("system:masters"));
+        admin.rbac().clusterRoleBindings().withName("cluster-admin").delete();
+        try {
+            // system:masters is allowed everything whatever the bindings, as in kube-apiserver
+            await().atMost(Duration.ofSeconds(10)).until(() -> admin.rbac().clusterRoleBindings()
+                    .withName("cluster-admin").get() == null);
+            assertThat(admin.secrets().inAnyNamespace().list()).isNotNull();
+        } finally {
+            admin.rbac().clusterRoleBindings().resource(dev.berth.core.apiserver.auth.rbac.BootstrapPolicy
+                    .clusterRoleBindings().getFirst()).create();
+        }
+    }
+}
