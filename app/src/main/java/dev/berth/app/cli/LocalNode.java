@@ -33,10 +33,18 @@ final class LocalNode implements AutoCloseable {
 
     /** Writes the node's credentials and starts {@code berth agent} for this machine. */
     static LocalNode start(ClusterCa ca, String serverUrl, Path dataDir, String nodeName) throws IOException {
+        return start(ca, serverUrl, dataDir, nodeName, List.of());
+    }
+
+    /** As {@link #start(ClusterCa, String, Path, String)}, passing {@code agentArgs} on to {@code berth agent}. */
+    static LocalNode start(ClusterCa ca, String serverUrl, Path dataDir, String nodeName, List<String> agentArgs)
+            throws IOException {
         Path kubeconfig = dataDir.resolve(KUBECONFIG);
         NodeCredentials.issue(ca, serverUrl, nodeName, NodeCredentials.DEFAULT_VALIDITY).write(kubeconfig);
         Path log = dataDir.resolve(LOG);
-        ProcessBuilder builder = new ProcessBuilder(command(kubeconfig, nodeName, dataDir.resolve(AGENT_DIR)))
+        List<String> command = new ArrayList<>(command(kubeconfig, nodeName, dataDir.resolve(AGENT_DIR)));
+        command.addAll(agentArgs);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new LocalNode(builder.start(), log);

@@ -84,7 +84,13 @@ public final class ServerCommand implements Callable<Integer> {
             try {
                 String url = dev.berth.core.pki.Kubeconfig.read(server.adminKubeconfig()).server();
                 String nodeName = LocalNode.defaultNodeName();
-                agent = LocalNode.start(server.pki().ca(), url, dir, nodeName);
+                // the node's agent works with the control plane's ranges
+                var o = server.options();
+                List<String> agentArgs = new java.util.ArrayList<>(List.of(
+                        "--cluster-cidr", o.clusterCidr(), "--service-cidr", o.serviceCidr()));
+                new dev.berth.core.apiserver.ServiceAllocator(null, o.serviceCidr(), o.nodePortMin(), o.nodePortMax())
+                        .clusterDnsAddress().ifPresent(dns -> agentArgs.addAll(List.of("--cluster-dns", dns)));
+                agent = LocalNode.start(server.pki().ca(), url, dir, nodeName, agentArgs);
                 LocalNode started = agent;
                 agent.process().onExit().thenAccept(p -> {
                     if (!stopping) {

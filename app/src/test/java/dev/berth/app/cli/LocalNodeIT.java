@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +35,9 @@ class LocalNodeIT {
                 .withListen("127.0.0.1", 0).withClusterCidr(cidr), Clock.systemUTC()).start();
              KubernetesClient admin = new KubernetesClientBuilder()
                      .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build()) {
+            // no Service rules in the machine's own namespace from a test
             try (LocalNode node = LocalNode.start(server.pki().ca(), "https://127.0.0.1:" + server.address().getPort(),
-                    dir, "lab-1")) {
+                    dir, "lab-1", List.of("--cluster-cidr", cidr, "--proxy-mode", "userspace"))) {
                 await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
                     assertThat(node.process().isAlive()).as("the agent child runs: %s", log()).isTrue();
                     assertThat(admin.nodes().withName("lab-1").get()).as("the node registered").isNotNull();

@@ -53,6 +53,11 @@ public final class BerthServer implements AutoCloseable {
     private ServerPki pki;
     private InetSocketAddress address;
 
+    /** The options it runs with. */
+    public ServerOptions options() {
+        return options;
+    }
+
     public BerthServer(ServerOptions options, Clock clock) {
         this(options, clock, LeaderElectionConfig.defaults(LeaderElectionConfig.newIdentity()));
     }
