@@ -95,7 +95,7 @@ class AgentStabilityIT {
     }
 
     private static Agent startAgent() {
-        return Agent.fromKubeconfig(options, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start();
+        return Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start();
     }
 
     @AfterAll
@@ -299,7 +299,7 @@ class AgentStabilityIT {
             AgentOptions o = AgentOptions.defaults(kubeconfig).withNodeName(node2).withDataDir(dir.resolve("agent2"))
                     .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     .withDockerHost(URI.create("unix://" + engine.socket()));
-            try (Agent agent2 = Agent.fromKubeconfig(o, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start()) {
+            try (Agent agent2 = Agent.fromKubeconfig(o, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start()) {
                 admin.pods().inNamespace("default").resource(new PodBuilder()
                         .withNewMetadata().withName("survivor").endMetadata()
                         .withNewSpec().withNodeName(node2).withTolerations(DEFAULT_TOLERATIONS)
