@@ -72,7 +72,7 @@ import static org.awaitility.Awaitility.await;
  * removed at start ({@link #removeLeftovers()}); {@code .ci/run} removes all of them.
  */
 public final class Lab implements AutoCloseable {
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = Duration.ofSeconds(240);
     private static final Pattern RUN = Pattern.compile("^(" + Pattern.quote(TestDocker.PREFIX) + "[0-9a-f]{6}-)");
 
     private final String prefix;
@@ -411,7 +411,18 @@ public final class Lab implements AutoCloseable {
         admin = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build();
         for (LabNode node : nodes) node.startAgent(agentArgs);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> nodes.stream().allMatch(LabNode::ready));
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> nodes.stream().allMatch(LabNode::ready));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder why = new StringBuilder("the lab's nodes did not become Ready within " + WAIT);
+            for (LabNode node : nodes) {
+                Node n = node.get();
+                why.append("\n--- ").append(node).append(": ")
+                        .append(n == null || n.getStatus() == null ? "not registered" : n.getStatus().getConditions())
+                        .append("\n").append(tail(node.agentLog()));
+            }
+            throw new AssertionError(why.toString(), e);
+        }
     }
 
     private String hostVeth() {

@@ -50,6 +50,9 @@ public final class Informers implements AutoCloseable {
         SharedIndexInformer<T> informer = (SharedIndexInformer<T>) informers.get(type);
         if (informer == null) {
             informer = client.resources(type).inAnyNamespace().runnableInformer(0);
+            // as client-go's reflector: a list or watch that failed (the server busy or away) is tried again,
+            // never given up, or the loops waiting for every cache to sync would never start
+            informer.exceptionHandler((isStarted, t) -> !isClosed());
             informers.put(type, informer);
             if (started) {
                 syncs.add(informer.start().toCompletableFuture());
@@ -113,6 +116,10 @@ public final class Informers implements AutoCloseable {
     /** Every cached object of {@code type}. */
     public <T extends HasMetadata> List<T> list(Class<T> type) {
         return of(type).getStore().list();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     @Override
