@@ -84,10 +84,10 @@ class PodNetworkIT {
 
         // routes come from the Node cache, so they may follow the pods' readiness by a moment
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            TestDocker.Result there = lab.node(0).execInPod("default", "web-0", "main", "wget", "-qO-", "-T", "3",
+            TestDocker.Result there = lab.node(0).execInPod("default", "web-0", "main", "timeout", "10", "wget", "-qO-",
                     "http://" + ip1 + ":8080/index.html");
             assertThat(there.output()).as("node 1's pod, from node 0's pod").contains("hello from " + lab.node(1).name());
-            TestDocker.Result back = lab.node(1).execInPod("default", "web-1", "main", "wget", "-qO-", "-T", "3",
+            TestDocker.Result back = lab.node(1).execInPod("default", "web-1", "main", "timeout", "10", "wget", "-qO-",
                     "http://" + ip0 + ":8080/index.html");
             assertThat(back.output()).as("node 0's pod, from node 1's pod").contains("hello from " + lab.node(0).name());
         });

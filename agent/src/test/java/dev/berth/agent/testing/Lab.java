@@ -443,7 +443,8 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Removes what labs of earlier runs left behind (namespaces, host veths, engines, agents, temp
-     * dirs), except those of a test JVM that still runs: several engineers' tests share the machine.
+     * dirs), only those whose test JVM (recorded in the lab dir's {@code owner.pid}) is gone:
+     * several test runs share the machine.
      */
     public static void removeLeftovers() {
         List<String> runs = new ArrayList<>();
@@ -462,7 +463,8 @@ public final class Lab implements AutoCloseable {
         }
         for (String run : runs) {
             Path dir = Path.of("/tmp", run + "lab");
-            if (ownerAlive(dir)) continue;
+            // only labs: namespaces of other tests with the same prefix are theirs to remove
+            if (!Files.exists(dir.resolve("owner.pid")) || ownerAlive(dir)) continue;
             for (int i = 1; i <= 9; i++) {
                 Path nodeDir = dir.resolve("n" + i);
                 killByPidFile(nodeDir.resolve("agent.pid"));
