@@ -34,8 +34,9 @@ class PodNetworkRulesIT {
         HostCommand.local().check(List.of("ip", "netns", "add", netns), null);
         host = new HostCommand("/var/run/netns/" + netns, Duration.ofSeconds(30));
         host.check(List.of("ip", "link", "set", "lo", "up"), null);
-        host.check(List.of("ip", "link", "add", "lab0", "type", "dummy"), null);
+        host.check(List.of("ip", "link", "add", "lab0", "type", "veth", "peer", "name", "lab1"), null);
         host.check(List.of("ip", "addr", "add", "192.168.77.10/24", "dev", "lab0"), null);
+        host.check(List.of("ip", "link", "set", "lab1", "up"), null);
         host.check(List.of("ip", "link", "set", "lab0", "up"), null);
         // as Docker leaves a host: FORWARD policy DROP and a DOCKER-USER chain
         host.check(List.of("iptables", "-P", "FORWARD", "DROP"), null);
