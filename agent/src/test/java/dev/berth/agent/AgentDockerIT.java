@@ -148,6 +148,33 @@ class AgentDockerIT {
     }
 
     @Test
+    void aNonRootContainerWritesToVolumesGivenToItsFsGroup() {
+        admin.pods().inNamespace("default").resource(new PodBuilder()
+                .withNewMetadata().withName("groups").endMetadata()
+                .withNewSpec()
+                .withNewSecurityContext().withRunAsUser(1000L).withRunAsGroup(1000L).withFsGroup(2000L)
+                .withSupplementalGroups(3000L).endSecurityContext()
+                .addNewContainer().withName("main").withImage(image).withCommand("sh", "-c", "sleep 3600")
+                .addNewVolumeMount().withName("scratch").withMountPath("/scratch").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
+                .withTerminationGracePeriodSeconds(1L)
+                .endSpec().build()).create();
+        await().atMost(WAIT).until(() -> ready(get("groups")));
+
+        Kubectl.Result id = kubectl.run("exec", "groups", "--", "id", "-G");
+        assertThat(id.exit()).as(id.toString()).isZero();
+        assertThat(id.out().trim().split(" ")).as("primary group, supplementalGroups, then fsGroup")
+                .containsExactlyInAnyOrder("1000", "3000", "2000");
+        Kubectl.Result write = kubectl.run("exec", "groups", "--", "sh", "-c",
+                "echo hi > /scratch/f && mkdir /scratch/d && stat -c '%g %A' /scratch /scratch/f /scratch/d");
+        assertThat(write.exit()).as("user 1000 writes to the emptyDir through group 2000: " + write).isZero();
+        assertThat(write.out().lines().toList()).containsExactly(
+                "2000 drwxrwsrwx", "2000 -rw-r--r--", "2000 drwxr-sr-x");
+        admin.pods().inNamespace("default").withName("groups").withGracePeriod(0).delete();
+    }
+
+    @Test
     void aDeploymentBecomesAvailableAndACrashingContainerBacksOff() {
         admin.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
                 .withNewMetadata().withName("sleepers").endMetadata()

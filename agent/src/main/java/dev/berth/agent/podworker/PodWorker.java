@@ -416,10 +416,7 @@ final class PodWorker {
             spec = RuntimeSpecs.container(pod, c, role, attempt, env.asList(), env.vars(), volumes, log, specHash(c));
             labels.putAll(spec.labels());
             labels.put(SANDBOX_ID_LABEL, sandboxId);
-            spec = new ContainerSpec(spec.name(), spec.role(), spec.attempt(), spec.image(), spec.entrypoint(),
-                    spec.args(), spec.env(), spec.workingDir(), spec.mounts(), spec.memoryLimitBytes(),
-                    spec.cpuQuotaMillis(), spec.cpuShares(), spec.user(), spec.privileged(), spec.readOnlyRootfs(),
-                    spec.capAdd(), spec.capDrop(), spec.stdin(), spec.stdinOnce(), spec.tty(), labels);
+            spec = spec.withLabels(labels);
         } catch (ConfigException e) {
             ctx.events().warning(pod, "Failed", "Error: %s", e.getMessage());
             waiting.put(c.getName(), new PodStatuses.Waiting("CreateContainerConfigError", e.getMessage()));

@@ -197,7 +197,7 @@ final class RuntimeSpecs {
                 sc != null && Boolean.TRUE.equals(sc.getPrivileged()),
                 sc != null && Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem()), add, drop,
                 Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getStdinOnce()), Boolean.TRUE.equals(c.getTty()),
-                labels);
+                labels, supplementalGroups(psc));
     }
 
     static long millis(Quantity q) {
@@ -212,6 +212,15 @@ final class RuntimeSpecs {
         }
         long shares = milliCpu * 1024 / 1000;
         return Math.max(MIN_SHARES, Math.min(MAX_SHARES, shares));
+    }
+
+    /** The pod's supplementalGroups, then its fsGroup, as kubelet gives them to every container. */
+    static List<Long> supplementalGroups(PodSecurityContext psc) {
+        if (psc == null) return List.of();
+        java.util.LinkedHashSet<Long> groups = new java.util.LinkedHashSet<>();
+        if (psc.getSupplementalGroups() != null) groups.addAll(psc.getSupplementalGroups());
+        if (psc.getFsGroup() != null) groups.add(psc.getFsGroup());
+        return List.copyOf(groups);
     }
 
     private static String capability(String c) {

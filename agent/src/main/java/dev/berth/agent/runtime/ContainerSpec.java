@@ -28,13 +28,23 @@ import java.util.Map;
  * @param stdinOnce          close stdin after the first attach ends
  * @param tty                allocate a TTY
  * @param labels             labels beyond those the runtime adds
+ * @param supplementalGroups extra groups of the container's process (pod supplementalGroups and fsGroup)
  */
 public record ContainerSpec(String name, String role, int attempt, String image, List<String> entrypoint,
                             List<String> args, List<String> env, String workingDir, List<Mount> mounts,
                             long memoryLimitBytes, long cpuQuotaMillis, long cpuShares, String user,
                             boolean privileged, boolean readOnlyRootfs, List<String> capAdd, List<String> capDrop,
-                            boolean stdin, boolean stdinOnce, boolean tty, Map<String, String> labels) {
+                            boolean stdin, boolean stdinOnce, boolean tty, Map<String, String> labels,
+                            List<Long> supplementalGroups) {
+    /** The same container with other labels. */
+    public ContainerSpec withLabels(Map<String, String> newLabels) {
+        return new ContainerSpec(name, role, attempt, image, entrypoint, args, env, workingDir, mounts, memoryLimitBytes,
+                cpuQuotaMillis, cpuShares, user, privileged, readOnlyRootfs, capAdd, capDrop, stdin, stdinOnce, tty,
+                newLabels, supplementalGroups);
+    }
+
     public ContainerSpec {
+        supplementalGroups = List.copyOf(supplementalGroups);
         entrypoint = List.copyOf(entrypoint);
         args = List.copyOf(args);
         env = List.copyOf(env);

@@ -149,6 +149,9 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
+    /** How much of a refused client's body is read before the 403, so that the client sees the answer. */
+    static final long FORBIDDEN_DRAIN_LIMIT = 4L * 1024 * 1024;
+
     private final class RequestHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -165,9 +168,19 @@ public final class AgentServer implements AutoCloseable {
             if (peer == null || !KubeletClientCertificate.isIdentity(peer)) {
                 String who = peer == null ? "no client certificate" : "client certificate " + peer.getSubjectX500Principal().getName();
                 req.release();
-                StreamedBody.take(ctx.channel());
-                HttpReplies.status(ctx.channel(), 403, "Forbidden", who + " is not allowed: this agent answers only "
-                        + KubeletClientCertificate.IDENTITY.user() + " (the API server)", false);
+                StreamedBody.Body body = StreamedBody.take(ctx.channel());
+                String message = who + " is not allowed: this agent answers only "
+                        + KubeletClientCertificate.IDENTITY.user() + " (the API server)";
+                if (body == null || body.finished()) {
+                    HttpReplies.status(ctx.channel(), 403, "Forbidden", message, false);
+                    return;
+                }
+                // read (a bounded part of) what the client is still sending, so that it sees the 403
+                // rather than a connection reset while it writes
+                executor.execute(() -> {
+                    drainAtMost(body, FORBIDDEN_DRAIN_LIMIT);
+                    HttpReplies.status(ctx.channel(), 403, "Forbidden", message, false);
+                });
                 return;
             }
             ctx.channel().config().setAutoRead(false);
@@ -258,6 +271,19 @@ public final class AgentServer implements AutoCloseable {
          * Reads what the runtime left of the body, so that a client still sending sees the answer (with
          * the engine's error) rather than a reset connection.
          */
+        private static void drainAtMost(StreamedBody.Body body, long limit) {
+            byte[] buf = new byte[8192];
+            long read = 0;
+            try {
+                int n;
+                while (read < limit && !body.finished() && (n = body.read(buf)) > 0) {
+                    read += n;
+                }
+            } catch (IOException e) {
+                // the client is gone; nothing to answer
+            }
+        }
+
         private static void drain(StreamedBody.Body body) {
             if (body.finished()) {
                 return;

@@ -62,6 +62,9 @@ public final class DefaultPodVolumes implements PodVolumes {
     private final ServiceAccountTokens tokens;
     /** Per pod uid: serializes setUp and tearDown of one pod (pod workers are serial, cleanup may not be). */
     private final Map<String, Object> podLocks = new ConcurrentHashMap<>();
+    /** pod uid/volume name of the volumes given to the pod's fsGroup once (not rewritten ones). */
+    private final java.util.Set<String> ownershipApplied = ConcurrentHashMap.newKeySet();
+
 
     public DefaultPodVolumes(Path dataDir, KubernetesClient client, Clock clock, String nodeName) {
         this(dataDir, client, clock, nodeName, Mounter.SYSTEM);
@@ -109,11 +112,32 @@ public final class DefaultPodVolumes implements PodVolumes {
         return out;
     }
 
+    /**
+     * With {@code securityContext.fsGroup}, gives the volume to that group, for the volume types
+     * whose ownership kubelet manages (emptyDir, configMap, secret, downwardAPI, projected, local
+     * persistent volumes; never hostPath). Volumes the agent rewrites ({@code payload}) get it after
+     * every setup, as their files may be new; the others once per pod, honouring
+     * fsGroupChangePolicy OnRootMismatch.
+     */
+    private void applyFsGroup(Pod pod, String uid, Volume v, Path dir, boolean payload) throws IOException {
+        var psc = pod.getSpec().getSecurityContext();
+        if (psc == null || psc.getFsGroup() == null) {
+            return;
+        }
+        if (!payload && !ownershipApplied.add(uid + "/" + v.getName())) {
+            return;
+        }
+        boolean onRootMismatch = "OnRootMismatch".equals(psc.getFsGroupChangePolicy());
+        VolumeOwnership.apply(dir, psc.getFsGroup(), payload, onRootMismatch && !payload);
+    }
+
     private Path setUp(Pod pod, String uid, Volume v) throws SetUpFailure, IOException {
         String name = v.getName();
         String ns = pod.getMetadata().getNamespace();
         if (v.getEmptyDir() != null) {
-            return emptyDir(pod, uid, name, v.getEmptyDir());
+            Path dir = emptyDir(pod, uid, name, v.getEmptyDir());
+            applyFsGroup(pod, uid, v, dir, false);
+            return dir;
         }
         if (v.getHostPath() != null) {
             String p = v.getHostPath().getPath();
@@ -130,6 +154,7 @@ public final class DefaultPodVolumes implements PodVolumes {
             write(dir, () -> configMapFiles(ns, src.getName(), src.getItems(),
                     Payloads.mode(src.getDefaultMode(), Payloads.DEFAULT_MODE, "configMap.defaultMode"),
                     Boolean.TRUE.equals(src.getOptional())));
+            applyFsGroup(pod, uid, v, dir, true);
             return dir;
         }
         if (v.getSecret() != null) {
@@ -138,6 +163,7 @@ public final class DefaultPodVolumes implements PodVolumes {
             write(dir, () -> secretFiles(ns, src.getSecretName(), src.getItems(),
                     Payloads.mode(src.getDefaultMode(), Payloads.DEFAULT_MODE, "secret.defaultMode"),
                     Boolean.TRUE.equals(src.getOptional())));
+            applyFsGroup(pod, uid, v, dir, true);
             return dir;
         }
         if (v.getDownwardAPI() != null) {
@@ -146,15 +172,21 @@ public final class DefaultPodVolumes implements PodVolumes {
             write(dir, () -> Payloads.downward(pod, src.getItems(),
                     Payloads.mode(src.getDefaultMode(), Payloads.DEFAULT_MODE, "downwardAPI.defaultMode"),
                     this::allocatable));
+            applyFsGroup(pod, uid, v, dir, true);
             return dir;
         }
         if (v.getProjected() != null) {
             Path dir = volumeDir(uid, PROJECTED, name);
             write(dir, () -> projectedFiles(pod, v));
+            applyFsGroup(pod, uid, v, dir, true);
             return dir;
         }
         if (v.getPersistentVolumeClaim() != null) {
-            return claim(ns, v.getPersistentVolumeClaim().getClaimName());
+            ClaimDir claim = claim(ns, v.getPersistentVolumeClaim().getClaimName());
+            if (claim.ownershipManaged()) {
+                applyFsGroup(pod, uid, v, claim.dir(), false);
+            }
+            return claim.dir();
         }
         throw new SetUpFailure("volume type " + typeOf(v) + " is not supported by this node (supported: emptyDir, "
                 + "hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim)");
@@ -324,7 +356,11 @@ public final class DefaultPodVolumes implements PodVolumes {
         return containers.isEmpty() ? 0 : sum.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
     }
 
-    private Path claim(String ns, String claimName) throws SetUpFailure {
+    /** A claim's directory, and whether fsGroup applies to it (local volumes, not hostPath ones). */
+    private record ClaimDir(Path dir, boolean ownershipManaged) {
+    }
+
+    private ClaimDir claim(String ns, String claimName) throws SetUpFailure {
         PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get();
         if (claim == null) {
             throw new SetUpFailure("persistentvolumeclaim \"" + claimName + "\" not found");
@@ -364,7 +400,7 @@ public final class DefaultPodVolumes implements PodVolumes {
         Path dir = Path.of(path).normalize();
         HostPathTypes.check(dir, type == null || type.isEmpty() ? "DirectoryOrCreate" : type,
                 localPath ? LOCAL_PATH_DIR_MODE : 0755);
-        return dir;
+        return new ClaimDir(dir, pv.getSpec().getLocal() != null || localPath);
     }
 
     /** A volume pinned to other nodes (required node affinity) is not mounted here. */
@@ -439,6 +475,7 @@ public final class DefaultPodVolumes implements PodVolumes {
         }
         Path podDir = podsDir.resolve(podUid);
         synchronized (podLocks.computeIfAbsent(podUid, k -> new Object())) {
+            ownershipApplied.removeIf(k -> k.startsWith(podUid + "/"));
             try {
                 Path real = Files.exists(podDir) ? podDir.toRealPath() : podDir;
                 for (Path mount : mounter.mountsUnder(real)) {

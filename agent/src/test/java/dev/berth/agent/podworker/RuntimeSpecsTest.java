@@ -20,6 +20,16 @@ class RuntimeSpecsTest {
             "cluster.local", Path.of("/tmp/unused"), Map.of(), Duration.ofSeconds(10), Duration.ofSeconds(1));
 
     @Test
+    void everyContainerGetsTheSupplementalGroupsThenTheFsGroup() {
+        var psc = new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withSupplementalGroups(3000L, 3001L)
+                .withFsGroup(2000L).build();
+        assertThat(RuntimeSpecs.supplementalGroups(psc)).containsExactly(3000L, 3001L, 2000L);
+        assertThat(RuntimeSpecs.supplementalGroups(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+                .withSupplementalGroups(2000L).withFsGroup(2000L).build())).as("no group twice").containsExactly(2000L);
+        assertThat(RuntimeSpecs.supplementalGroups(null)).isEmpty();
+    }
+
+    @Test
     void clusterFirstUsesClusterDnsWithKubeletSearchPath() {
         Pod pod = Fixture.pod("dns").editMetadata().withNamespace("shop").endMetadata().build();
         SandboxSpec s = RuntimeSpecs.sandbox(pod, SETTINGS);

@@ -336,8 +336,17 @@ public final class ApiHandlers implements ApiHandler {
             if (!c.prefix().equals(prefix)) {
                 throw ApiException.badRequest("continue key is not valid for this request");
             }
-            revision = c.revision();
-            source = rc.listAfter(prefix, c.lastKey());
+            if (c.revision() < 0) {
+                // a token handed out with an expired one: the rest of the list as it is now
+                source = rc.listAfter(prefix, c.lastKey());
+            } else {
+                revision = c.revision();
+                try {
+                    source = rc.listAfterAt(prefix, c.lastKey(), c.revision());
+                } catch (ResourceCache.TooOldException e) {
+                    throw new ExpiredContinueException(new Continue(prefix, c.lastKey(), -1).encode());
+                }
+            }
         } else {
             source = rc.list(prefix);
         }
@@ -384,6 +393,23 @@ public final class ApiHandlers implements ApiHandler {
         }
         out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
+    }
+
+    /**
+     * 410 Expired for a continue token whose revision is older than the changes the cache holds,
+     * carrying (in the Status' metadata.continue) a token that lists the rest as it is now.
+     */
+    static final class ExpiredContinueException extends ApiException {
+        final String inconsistentContinue;
+
+        ExpiredContinueException(String inconsistentContinue) {
+            super(410, "Expired", "The provided continue parameter is too old to display a consistent list result. "
+                    + "You can start a new list without the continue parameter, or use the continue token in this "
+                    + "response to retrieve the remainder of the results. Continuing with the provided token results in "
+                    + "an inconsistent list - objects that were created, modified, or deleted between the time the first "
+                    + "chunk was returned and now may show up in the list.");
+            this.inconsistentContinue = inconsistentContinue;
+        }
     }
 
     record Continue(String prefix, String lastKey, long revision) {

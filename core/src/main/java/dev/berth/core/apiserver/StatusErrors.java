@@ -15,7 +15,10 @@ public final class StatusErrors {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("kind", "Status");
         s.put("apiVersion", "v1");
-        s.putObject("metadata");
+        ObjectNode meta = s.putObject("metadata");
+        if (e instanceof ApiHandlers.ExpiredContinueException expired) {
+            meta.put("continue", expired.inconsistentContinue);
+        }
         s.put("status", "Failure");
         s.put("message", e.getMessage());
         s.put("reason", e.reason());

@@ -58,7 +58,7 @@ public final class SummaryScraper implements AutoCloseable {
     }
 
     public SummaryScraper(KubernetesClient client, ResourceMetrics metrics, Clock clock, SSLContext tls) {
-        this.nodes = client.nodes().runnableInformer(0);
+        this.nodes = dev.berth.core.controller.runtime.Informers.keepRetrying(client.nodes().runnableInformer(0), "nodes");
         this.metrics = metrics;
         this.clock = clock;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT)

@@ -113,7 +113,8 @@ public final class HollowNodes implements AutoCloseable {
         this.nodeQueue = new WorkQueue<>(clock, WorkQueue.DEFAULT_BASE_DELAY, Duration.ofSeconds(30));
         this.podQueue = new WorkQueue<>(clock, WorkQueue.DEFAULT_BASE_DELAY, Duration.ofSeconds(30));
         // one watch for the pods of every hollow node: only bound pods, indexed by node
-        this.podInformer = client.pods().inAnyNamespace().withoutField("spec.nodeName", "").runnableInformer(0);
+        this.podInformer = dev.berth.core.controller.runtime.Informers.keepRetrying(
+                client.pods().inAnyNamespace().withoutField("spec.nodeName", "").runnableInformer(0), "bound pods");
         this.podInformer.addIndexers(Map.of(NODE_INDEX, p -> p.getSpec() == null || p.getSpec().getNodeName() == null
                 ? List.of() : List.of(p.getSpec().getNodeName())));
         this.podInformer.addEventHandler(new ResourceEventHandler<>() {
@@ -132,7 +133,7 @@ public final class HollowNodes implements AutoCloseable {
                 enqueuePod(pod);
             }
         });
-        this.nodeInformer = client.nodes().runnableInformer(0);
+        this.nodeInformer = dev.berth.core.controller.runtime.Informers.keepRetrying(client.nodes().runnableInformer(0), "nodes");
         this.nodeInformer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {

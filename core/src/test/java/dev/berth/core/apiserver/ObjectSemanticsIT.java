@@ -41,6 +41,33 @@ class ObjectSemanticsIT {
         server.close();
     }
 
+    @Test
+    void thePagesOfAPagedListShowOneRevisionEvenWhileObjectsChange() {
+        var configMaps = client.configMaps().inNamespace("default");
+        for (String name : List.of("page-a", "page-b", "page-c", "page-d")) {
+            configMaps.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name)
+                    .addToLabels("paged", "yes").endMetadata().addToData("v", "1").build()).create();
+        }
+        var first = configMaps.withLabel("paged", "yes").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                .withLimit(2L).build());
+        assertThat(first.getItems()).extracting(c -> c.getMetadata().getName()).containsExactly("page-a", "page-b");
+        assertThat(first.getMetadata().getRemainingItemCount()).isEqualTo(2L);
+
+        configMaps.withName("page-c").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c).addToData("v", "2").build());
+        configMaps.withName("page-d").delete();
+        configMaps.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("page-e")
+                .addToLabels("paged", "yes").endMetadata().build()).create();
+
+        var rest = configMaps.withLabel("paged", "yes").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                .withLimit(10L).withContinue(first.getMetadata().getContinue()).build());
+        assertThat(rest.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
+        assertThat(rest.getItems()).extracting(c -> c.getMetadata().getName() + "=" + c.getData().get("v"))
+                .containsExactly("page-c=1", "page-d=1");
+        assertThat(rest.getMetadata().getContinue()).isNullOrEmpty();
+        assertThat(configMaps.withLabel("paged", "yes").list().getItems()).extracting(c -> c.getMetadata().getName())
+                .containsExactly("page-a", "page-b", "page-c", "page-e");
+    }
+
     private static Deployment deployment(String name) {
         return new DeploymentBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()

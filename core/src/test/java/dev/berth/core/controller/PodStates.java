@@ -41,6 +41,19 @@ public final class PodStates {
         return setStatus(client, pod, "Failed", false, at, 1);
     }
 
+    /** Marks the pod Failed with every container terminated with {@code exitCode}. */
+    public static Pod markFailed(KubernetesClient client, Pod pod, Instant at, int exitCode) {
+        return setStatus(client, pod, "Failed", false, at, exitCode);
+    }
+
+    /** Marks the pod Failed (exit code 1) with an extra condition, such as DisruptionTarget. */
+    public static Pod markFailedWithCondition(KubernetesClient client, Pod pod, Instant at, String conditionType) {
+        Pod failed = setStatus(client, pod, "Failed", false, at, 1);
+        String ts = DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
+        Pod updated = new PodBuilder(failed).editStatus().addToConditions(condition(conditionType, "True", ts)).endStatus().build();
+        return client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+    }
+
     private static Pod setStatus(KubernetesClient client, Pod pod, String phase, boolean ready, Instant at,
                                  Integer exitCode) {
         String ts = DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));

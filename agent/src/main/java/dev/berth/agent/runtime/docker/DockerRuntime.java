@@ -603,6 +603,9 @@ public final class DockerRuntime implements ContainerRuntime {
         if (!spec.capDrop().isEmpty()) {
             hc.withCapDrop(capabilities(spec.name(), "drop", spec.capDrop()));
         }
+        if (!spec.supplementalGroups().isEmpty()) {
+            hc.withGroupAdd(spec.supplementalGroups().stream().map(String::valueOf).toList());
+        }
         String name = namePrefix + spec.name() + "_" + sandbox.name() + "_" + sandbox.namespace() + "_"
                 + sandbox.podUid() + "_" + spec.attempt();
         CreateContainerCmd cmd = docker.createContainerCmd(spec.image())

@@ -95,7 +95,7 @@ class DockerRuntimeIT {
 
     private static ContainerSpec container(String name, List<ContainerSpec.Mount> mounts, long memory, String... cmd) {
         return new ContainerSpec(name, RuntimeLabels.ROLE_APP, 0, busybox, List.of(cmd), List.of(), List.of("GREETING=hi"),
-                "", mounts, memory, 0, 0, "", false, false, List.of(), List.of(), false, false, false, Map.of());
+                "", mounts, memory, 0, 0, "", false, false, List.of(), List.of(), false, false, false, Map.of(), List.of());
     }
 
     private static ContainerSpec container(String name, String... cmd) {
@@ -260,7 +260,7 @@ class DockerRuntimeIT {
         ContainerSpec spec = new ContainerSpec("worker", RuntimeLabels.ROLE_INIT, 2, busybox, List.of("sh", "-c"),
                 List.of("test \"$GREETING\" = hi && exit 3"), List.of("GREETING=hi"), "/tmp", List.of(), 0, 500, 512,
                 "65534", false, true, List.of("NET_RAW"), List.of("CAP_MKNOD"), false, false, false,
-                Map.of(RuntimeLabels.SPEC_HASH, "abc123"));
+                Map.of(RuntimeLabels.SPEC_HASH, "abc123"), List.of());
         String id = runtime.createContainer(sandboxId, pod, spec);
         ContainerInfo created = runtime.inspect(id);
         assertThat(created.state()).isEqualTo(ContainerState.CREATED);
@@ -295,7 +295,7 @@ class DockerRuntimeIT {
     void rejectsAnUnknownCapabilityNamingIt() {
         SandboxSpec pod = sandbox("caps");
         ContainerSpec spec = new ContainerSpec("c", RuntimeLabels.ROLE_APP, 0, busybox, List.of("true"), List.of(),
-                List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of("FLY"), List.of(), false, false, false, Map.of());
+                List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of("FLY"), List.of(), false, false, false, Map.of(), List.of());
         assertThatThrownBy(() -> runtime.createContainer("unused", pod, spec))
                 .isInstanceOf(ContainerRuntimeException.class)
                 .hasMessageContaining("securityContext.capabilities.add \"FLY\"")
@@ -384,7 +384,7 @@ class DockerRuntimeIT {
         SandboxSpec pod = sandbox("attach");
         String sandboxId = runtime.runSandbox(pod);
         ContainerSpec spec = new ContainerSpec("echo", RuntimeLabels.ROLE_APP, 0, busybox, List.of("cat"), List.of(),
-                List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of(), List.of(), true, false, false, Map.of());
+                List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of(), List.of(), true, false, false, Map.of(), List.of());
         String id = run(sandboxId, pod, spec);
         try (StreamSession s = runtime.attach(id, true, true, true, false)) {
             Collector out = new Collector(s.stdout());
@@ -418,7 +418,7 @@ class DockerRuntimeIT {
                 await().atMost(WAIT).until(() -> out.text().contains("33 120"));
             }
             ContainerSpec echo = new ContainerSpec("echo", RuntimeLabels.ROLE_APP, 0, busybox, List.of("cat"), List.of(),
-                    List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of(), List.of(), true, false, false, Map.of());
+                    List.of(), "", List.of(), 0, 0, 0, "", false, false, List.of(), List.of(), true, false, false, Map.of(), List.of());
             String id = run(sandboxId, pod, echo);
             try (StreamSession s = viaDockerJava.attach(id, true, true, true, false)) {
                 Collector out = new Collector(s.stdout());

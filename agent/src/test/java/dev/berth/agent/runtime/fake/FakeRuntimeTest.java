@@ -36,7 +36,7 @@ class FakeRuntimeTest {
 
     static ContainerSpec container(String name, String image, int attempt) {
         return new ContainerSpec(name, RuntimeLabels.ROLE_APP, attempt, image, List.of(), List.of(), List.of(), "",
-                List.of(), 0, 0, 2, "", false, false, List.of(), List.of(), false, false, false, Map.of("mine", "1"));
+                List.of(), 0, 0, 2, "", false, false, List.of(), List.of(), false, false, false, Map.of("mine", "1"), List.of());
     }
 
     @Test

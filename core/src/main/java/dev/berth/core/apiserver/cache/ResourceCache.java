@@ -77,6 +77,46 @@ public final class ResourceCache {
         return items.subMap(afterKey, false, prefix + Character.MAX_VALUE, false).values();
     }
 
+    /**
+     * Objects under {@code prefix} with key strictly after {@code afterKey} as they were at store
+     * revision {@code revision}: the current objects with every change made after it undone from the
+     * history. This is how the pages after the first of a paged list show the state of the first
+     * page's revision, as Kubernetes' paged lists do.
+     *
+     * @throws TooOldException when changes after {@code revision} are no longer held
+     */
+    public List<CachedObject> listAfterAt(String prefix, String afterKey, long revision) {
+        // read the current objects first, then the changes: every change applied while reading is in
+        // the history by then, and the first change after the revision tells the state at it
+        List<CachedObject> current = new ArrayList<>(listAfter(prefix, afterKey));
+        Map<String, CachedObject> atRevision = new java.util.HashMap<>();
+        synchronized (this) {
+            if (revision < resumableFrom) {
+                throw new TooOldException(revision, resumableFrom);
+            }
+            for (CacheEvent e : history) {
+                if (e.revision() <= revision) {
+                    continue;
+                }
+                String key = e.object().key();
+                if (key.compareTo(afterKey) > 0 && key.startsWith(prefix) && !atRevision.containsKey(key)) {
+                    atRevision.put(key, e.previous());
+                }
+            }
+        }
+        if (atRevision.isEmpty()) {
+            return current;
+        }
+        java.util.TreeMap<String, CachedObject> merged = new java.util.TreeMap<>();
+        for (CachedObject o : current) {
+            if (!atRevision.containsKey(o.key())) merged.put(o.key(), o);
+        }
+        atRevision.forEach((key, old) -> {
+            if (old != null) merged.put(key, old);
+        });
+        return new ArrayList<>(merged.values());
+    }
+
     public int size() {
         return items.size();
     }

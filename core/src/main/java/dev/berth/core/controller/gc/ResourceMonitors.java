@@ -62,6 +62,7 @@ final class ResourceMonitors implements AutoCloseable {
             var op = client.genericKubernetesResources(r.context());
             SharedIndexInformer<GenericKubernetesResource> informer = r.namespaced()
                     ? op.inAnyNamespace().runnableInformer(0) : op.runnableInformer(0);
+            dev.berth.core.controller.runtime.Informers.keepRetrying(informer, r.toString());
             informer.addIndexers(Map.of(
                     BY_UID, (Function<GenericKubernetesResource, List<String>>) o -> List.of(o.getMetadata().getUid()),
                     BY_OWNER_UID, ResourceMonitors::ownerUids));

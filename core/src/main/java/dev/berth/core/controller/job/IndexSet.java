@@ -46,6 +46,11 @@ final class IndexSet {
         return true;
     }
 
+    /** The indexes, ascending. */
+    java.util.List<Integer> toList() {
+        return bits.stream().boxed().toList();
+    }
+
     int size() {
         return bits.cardinality();
     }

@@ -53,6 +53,40 @@ final class JobPods {
         return "Succeeded".equals(phase(pod));
     }
 
+    /**
+     * When the pod finished: the latest finishedAt of its containers, else when it was last seen
+     * not Ready, else its creation; {@code fallback} when it tells nothing.
+     */
+    static java.time.Instant finishedAt(Pod pod, java.time.Instant fallback) {
+        java.time.Instant latest = null;
+        if (pod.getStatus() != null) {
+            List<io.fabric8.kubernetes.api.model.ContainerStatus> all = new java.util.ArrayList<>();
+            if (pod.getStatus().getContainerStatuses() != null) all.addAll(pod.getStatus().getContainerStatuses());
+            if (pod.getStatus().getInitContainerStatuses() != null) all.addAll(pod.getStatus().getInitContainerStatuses());
+            for (var c : all) {
+                if (c.getState() == null || c.getState().getTerminated() == null) continue;
+                java.time.Instant t = parse(c.getState().getTerminated().getFinishedAt());
+                if (t != null && (latest == null || t.isAfter(latest))) latest = t;
+            }
+            if (latest == null && pod.getStatus().getConditions() != null) {
+                for (var c : pod.getStatus().getConditions()) {
+                    if ("Ready".equals(c.getType())) latest = parse(c.getLastTransitionTime());
+                }
+            }
+        }
+        if (latest == null) latest = parse(pod.getMetadata().getCreationTimestamp());
+        return latest != null ? latest : fallback;
+    }
+
+    private static java.time.Instant parse(String ts) {
+        if (ts == null || ts.isEmpty()) return null;
+        try {
+            return java.time.Instant.parse(ts);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     static boolean terminal(Pod pod) {
         String p = phase(pod);
         return "Succeeded".equals(p) || "Failed".equals(p);
@@ -109,6 +143,31 @@ final class JobPods {
      * environment variable in every container and the host name {@code JOB-INDEX}.
      */
     static Pod newPod(Job job, int index) {
+        return newPod(job, index, 0, 0);
+    }
+
+    /** Annotation: how many counted failures the pod's index had before it (backoffLimitPerIndex). */
+    static final String INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count";
+    /** Annotation: how many failures of the pod's index were ignored by the pod failure policy before it. */
+    static final String INDEX_IGNORED_FAILURE_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count";
+
+    /** A non-negative integer annotation of the pod, 0 when absent or malformed. */
+    static int countAnnotation(Pod pod, String name) {
+        Map<String, String> a = pod.getMetadata().getAnnotations();
+        String v = a == null ? null : a.get(name);
+        if (v == null) return 0;
+        try {
+            return Math.max(0, Integer.parseInt(v));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * A new pod of the job; with backoffLimitPerIndex, an Indexed pod carries its index's failure
+     * counts so far, as Kubernetes' pods do.
+     */
+    static Pod newPod(Job job, int index, int failureCount, int ignoredFailureCount) {
         String name = job.getMetadata().getName();
         var template = job.getSpec().getTemplate();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -124,6 +183,10 @@ final class JobPods {
             labels.put(COMPLETION_INDEX, ix);
             annotations.put(COMPLETION_INDEX, ix);
             generateName = name + "-" + ix + "-";
+            if (job.getSpec().getBackoffLimitPerIndex() != null) {
+                annotations.put(INDEX_FAILURE_COUNT, Integer.toString(failureCount));
+                annotations.put(INDEX_IGNORED_FAILURE_COUNT, Integer.toString(ignoredFailureCount));
+            }
             spec.setContainers(withIndexEnv(spec.getContainers()));
             spec.setInitContainers(withIndexEnv(spec.getInitContainers()));
             if (spec.getHostname() == null || spec.getHostname().isEmpty()) {

@@ -59,6 +59,10 @@ public final class JobReconciler implements Reconciler<String> {
     static final String MESSAGE_COMPLETIONS_REACHED = "Reached expected number of succeeded pods";
     static final String REASON_BACKOFF_LIMIT = "BackoffLimitExceeded";
     static final String MESSAGE_BACKOFF_LIMIT = "Job has reached the specified backoff limit";
+    static final String REASON_MAX_FAILED_INDEXES = "MaxFailedIndexesExceeded";
+    static final String MESSAGE_MAX_FAILED_INDEXES = "Job has exceeded the specified maximal number of failed indexes";
+    static final String REASON_FAILED_INDEXES = "FailedIndexes";
+    static final String MESSAGE_FAILED_INDEXES = "Job has failed indexes";
     static final String REASON_DEADLINE = "DeadlineExceeded";
     static final String MESSAGE_DEADLINE = "Job was active longer than specified deadline";
 
@@ -191,6 +195,8 @@ public final class JobReconciler implements Reconciler<String> {
         private final List<Pod> pods;
         private final Instant now = context.clock().instant();
         private final boolean indexed;
+        /** Indexed with spec.backoffLimitPerIndex: failures are counted and limited per index. */
+        private final boolean perIndex;
         private final Integer completions;
         private Duration requeue;
 
@@ -200,6 +206,7 @@ public final class JobReconciler implements Reconciler<String> {
             this.pods = pods;
             this.indexed = "Indexed".equals(job.getSpec().getCompletionMode());
             this.completions = job.getSpec().getCompletions();
+            this.perIndex = indexed && completions != null && job.getSpec().getBackoffLimitPerIndex() != null;
         }
 
         private void requeueWithin(Duration d) {
@@ -245,7 +252,19 @@ public final class JobReconciler implements Reconciler<String> {
                 if (!isTrue(conditions, FAILURE_TARGET) && !isTrue(conditions, SUCCESS_CRITERIA_MET)) {
                     Integer backoffLimit = job.getSpec().getBackoffLimit();
                     Long deadline = job.getSpec().getActiveDeadlineSeconds();
-                    if (backoffLimit != null && failed > backoffLimit) {
+                    if (perIndex) {
+                        IndexSet failedIx = IndexSet.parse(st.getFailedIndexes(), completions);
+                        IndexSet done = IndexSet.parse(st.getCompletedIndexes(), completions);
+                        Integer maxFailed = job.getSpec().getMaxFailedIndexes();
+                        if (maxFailed != null && failedIx.size() > maxFailed) {
+                            setCondition(conditions, FAILURE_TARGET, "True", REASON_MAX_FAILED_INDEXES, MESSAGE_MAX_FAILED_INDEXES);
+                        } else if (failedIx.size() > 0 && failedIx.size() + done.size() >= completions) {
+                            setCondition(conditions, FAILURE_TARGET, "True", REASON_FAILED_INDEXES, MESSAGE_FAILED_INDEXES);
+                        }
+                    }
+                    if (isTrue(conditions, FAILURE_TARGET)) {
+                        // decided above
+                    } else if (!perIndex && backoffLimit != null && failed > backoffLimit) {
                         setCondition(conditions, FAILURE_TARGET, "True", REASON_BACKOFF_LIMIT, MESSAGE_BACKOFF_LIMIT);
                     } else if (deadline != null && !suspended && st.getStartTime() != null) {
                         Instant due = instant(st.getStartTime()).plusSeconds(deadline);
@@ -255,7 +274,12 @@ public final class JobReconciler implements Reconciler<String> {
                             requeueWithin(Duration.between(now, due));
                         }
                     }
-                    if (!isTrue(conditions, FAILURE_TARGET) && successCriteriaMet(st, succeeded, active.size())) {
+                    java.util.Optional<String> policyMet = indexed && completions != null && !isTrue(conditions, FAILURE_TARGET)
+                            ? SuccessPolicies.met(job, IndexSet.parse(st.getCompletedIndexes(), completions), completions)
+                            : java.util.Optional.empty();
+                    if (policyMet.isPresent()) {
+                        setCondition(conditions, SUCCESS_CRITERIA_MET, "True", SuccessPolicies.REASON, policyMet.get());
+                    } else if (!isTrue(conditions, FAILURE_TARGET) && successCriteriaMet(st, succeeded, active.size())) {
                         setCondition(conditions, SUCCESS_CRITERIA_MET, "True", REASON_COMPLETIONS_REACHED,
                                 MESSAGE_COMPLETIONS_REACHED);
                     }
@@ -275,7 +299,8 @@ public final class JobReconciler implements Reconciler<String> {
                             setCondition(conditions, FAILED, "True", target.getReason(), target.getMessage());
                             events.warning(job, target.getReason(), target.getMessage());
                         } else {
-                            setCondition(conditions, COMPLETE, "True", REASON_COMPLETIONS_REACHED, MESSAGE_COMPLETIONS_REACHED);
+                            JobCondition met = condition(conditions, SUCCESS_CRITERIA_MET);
+                            setCondition(conditions, COMPLETE, "True", met.getReason(), met.getMessage());
                             st.setCompletionTime(timestamp(now));
                             events.normal(job, "Completed", "Job completed");
                         }
@@ -303,6 +328,8 @@ public final class JobReconciler implements Reconciler<String> {
 
         private int created;
         private int deletedNow;
+        /** The message of a FailJob rule of the pod failure policy that a pod of this pass matched. */
+        private String failJobMessage;
         private final Set<String> deletedNames = new java.util.HashSet<>();
 
         private boolean uncountedEmpty(JobStatus st) {
@@ -339,11 +366,13 @@ public final class JobReconciler implements Reconciler<String> {
             }
             if (indexed) {
                 IndexSet completed = IndexSet.parse(st.getCompletedIndexes(), completions);
+                IndexSet failedIndexes = perIndex ? IndexSet.parse(st.getFailedIndexes(), completions) : new IndexSet();
                 List<Pod> surplus = new ArrayList<>();
                 Map<Integer, Pod> running = new HashMap<>();
                 for (Pod p : sortedForKeeping(active)) {
                     int ix = JobPods.completionIndex(p);
-                    if (ix < 0 || ix >= completions || completed.contains(ix) || running.containsKey(ix)) {
+                    if (ix < 0 || ix >= completions || completed.contains(ix) || failedIndexes.contains(ix)
+                            || running.containsKey(ix)) {
                         surplus.add(p);
                     } else {
                         running.put(ix, p);
@@ -361,14 +390,25 @@ public final class JobReconciler implements Reconciler<String> {
                 terminating.forEach(p -> terminatingIndexes.add(JobPods.completionIndex(p)));
                 int slots = parallelism - running.size() - terminating.size();
                 List<Integer> wanted = new ArrayList<>();
+                Map<Integer, int[]> counts = perIndex ? indexFailureCounts() : Map.of();
                 for (int ix = 0; ix < completions && wanted.size() < slots; ix++) {
-                    if (!completed.contains(ix) && !running.containsKey(ix) && !terminatingIndexes.contains(ix)) {
-                        wanted.add(ix);
+                    if (completed.contains(ix) || failedIndexes.contains(ix) || running.containsKey(ix)
+                            || terminatingIndexes.contains(ix)) {
+                        continue;
                     }
+                    if (perIndex) {
+                        // each index waits out its own backoff, from its last counted failure
+                        Duration indexWait = indexBackoff(counts.get(ix));
+                        if (!indexWait.isZero()) {
+                            requeueWithin(indexWait);
+                            continue;
+                        }
+                    }
+                    wanted.add(ix);
                 }
                 if (!wanted.isEmpty()) {
-                    if (wait.isZero()) {
-                        createPods(wanted);
+                    if (perIndex || wait.isZero()) {
+                        createPods(wanted, counts);
                     } else {
                         requeueWithin(wait);
                     }
@@ -388,7 +428,7 @@ public final class JobReconciler implements Reconciler<String> {
                     for (int i = 0; i < diff; i++) {
                         none.add(-1);
                     }
-                    createPods(none);
+                    createPods(none, Map.of());
                 } else {
                     requeueWithin(wait);
                 }
@@ -407,10 +447,52 @@ public final class JobReconciler implements Reconciler<String> {
                     .toList();
         }
 
-        private void createPods(List<Integer> indexes) {
+        /**
+         * Per index, from its most recent finished-and-failed pod: {counted failures, ignored failures,
+         * epoch second of that failure}; indexes that never failed are absent.
+         */
+        private Map<Integer, int[]> indexFailureCounts() {
+            Map<Integer, Pod> lastFailed = new HashMap<>();
+            for (Pod p : pods) {
+                if (!JobPods.terminal(p) || JobPods.succeeded(p)) continue;
+                int ix = JobPods.completionIndex(p);
+                if (ix < 0) continue;
+                Pod seen = lastFailed.get(ix);
+                if (seen == null || creationOrder(p).compareTo(creationOrder(seen)) > 0) lastFailed.put(ix, p);
+            }
+            Map<Integer, int[]> out = new HashMap<>();
+            lastFailed.forEach((ix, p) -> {
+                int counted = JobPods.countAnnotation(p, JobPods.INDEX_FAILURE_COUNT);
+                int ignoredCount = JobPods.countAnnotation(p, JobPods.INDEX_IGNORED_FAILURE_COUNT);
+                var verdict = PodFailurePolicies.match(job, p);
+                if (verdict.isPresent() && PodFailurePolicies.IGNORE.equals(verdict.get().action())) {
+                    ignoredCount++;
+                } else {
+                    counted++;
+                }
+                out.put(ix, new int[]{counted, ignoredCount, (int) JobPods.finishedAt(p, now).getEpochSecond()});
+            });
+            return out;
+        }
+
+        private String creationOrder(Pod p) {
+            return Objects.toString(p.getMetadata().getCreationTimestamp(), "") + "/"
+                    + JobPods.countAnnotation(p, JobPods.INDEX_FAILURE_COUNT) + "/"
+                    + JobPods.countAnnotation(p, JobPods.INDEX_IGNORED_FAILURE_COUNT);
+        }
+
+        /** How long an index with these failure counts still waits before its next pod. */
+        private Duration indexBackoff(int[] counts) {
+            if (counts == null || counts[0] == 0) return Duration.ZERO;
+            Instant readyAt = Instant.ofEpochSecond(counts[2]).plus(new BackoffRecord(counts[0], now).delay());
+            return now.isBefore(readyAt) ? Duration.between(now, readyAt) : Duration.ZERO;
+        }
+
+        private void createPods(List<Integer> indexes, Map<Integer, int[]> failureCounts) {
             expectations.expectCreations(key, indexes.size());
             for (int ix : indexes) {
-                Pod pod = JobPods.newPod(job, ix);
+                int[] c = failureCounts.get(ix);
+                Pod pod = JobPods.newPod(job, ix, c == null ? 0 : c[0], c == null ? 0 : c[1]);
                 try {
                     Pod made = client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
                     created++;
@@ -469,6 +551,8 @@ public final class JobReconciler implements Reconciler<String> {
             IndexSet completed = indexed ? IndexSet.parse(st.getCompletedIndexes(), completions) : null;
             boolean changed = false;
             int newSucceededIndexes = 0;
+            Set<String> ignored = new LinkedHashSet<>();
+            IndexSet failedIndexes = perIndex ? IndexSet.parse(st.getFailedIndexes(), completions) : null;
             for (Pod p : pods) {
                 String uid = p.getMetadata().getUid();
                 if (!JobPods.hasTrackingFinalizer(p) || removed.contains(uid)
@@ -486,26 +570,56 @@ public final class JobReconciler implements Reconciler<String> {
                     uncSucceeded.add(uid);
                     changed = true;
                 } else if (JobPods.failed(p, job) || (failing && !JobPods.terminal(p))) {
-                    uncFailed.add(uid);
+                    // the pod failure policy judges pods that failed, not those the controller is deleting
+                    var verdict = JobPods.terminal(p) ? PodFailurePolicies.match(job, p) : java.util.Optional.<PodFailurePolicies.Verdict>empty();
+                    if (verdict.isPresent() && PodFailurePolicies.IGNORE.equals(verdict.get().action())) {
+                        ignored.add(uid);
+                    } else {
+                        uncFailed.add(uid);
+                        if (verdict.isPresent() && PodFailurePolicies.FAIL_JOB.equals(verdict.get().action())
+                                && failJobMessage == null && !failing) {
+                            failJobMessage = verdict.get().message();
+                        }
+                        // backoffLimitPerIndex: an index fails past its limit, or at once on a FailIndex rule
+                        if (perIndex && validIndex && !failing && !completed.contains(ix)
+                                && (JobPods.countAnnotation(p, JobPods.INDEX_FAILURE_COUNT) + 1
+                                > job.getSpec().getBackoffLimitPerIndex()
+                                || verdict.isPresent() && PodFailurePolicies.FAIL_INDEX.equals(verdict.get().action()))) {
+                            failedIndexes.add(ix);
+                        }
+                    }
                     changed = true;
                 }
             }
             if (!changed) {
                 return;
             }
-            // step 1: the finished pods are on record before their finalizers go
+            // step 1: the finished pods (and a FailJob verdict) are on record before their finalizers go
             st.setUncountedTerminatedPods(new UncountedTerminatedPods(new ArrayList<>(uncFailed), new ArrayList<>(uncSucceeded)));
             if (indexed) {
                 st.setCompletedIndexes(completed.format());
             }
-            writeStatus(st);
-            // step 2: release them
-            for (String uid : concat(uncSucceeded, uncFailed)) {
+            if (perIndex) {
+                st.setFailedIndexes(failedIndexes.format());
+            }
+            if (failJobMessage != null) {
+                List<JobCondition> cs = st.getConditions() == null ? new ArrayList<>() : new ArrayList<>(st.getConditions());
+                setCondition(cs, FAILURE_TARGET, "True", PodFailurePolicies.REASON, failJobMessage);
+                st.setConditions(cs);
+            }
+            if (!uncFailed.isEmpty() || !uncSucceeded.isEmpty() || failJobMessage != null) {
+                writeStatus(st);
+            }
+            // step 2: release them; ignored failures are released without being counted
+            for (String uid : concat(concat(uncSucceeded, uncFailed), ignored)) {
                 Pod p = byUid.get(uid);
                 if (p != null && JobPods.hasTrackingFinalizer(p)) {
                     removeTrackingFinalizer(p);
                     removed.add(uid);
                 }
+            }
+            if (uncFailed.isEmpty() && uncSucceeded.isEmpty()) {
+                return;
             }
             // step 3: count them
             st = new JobStatusBuilder(job.getStatus()).build();
@@ -592,7 +706,7 @@ public final class JobReconciler implements Reconciler<String> {
         return i == null ? 0 : i;
     }
 
-    private static List<String> concat(Set<String> a, Set<String> b) {
+    private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;

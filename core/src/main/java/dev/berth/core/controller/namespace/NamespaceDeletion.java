@@ -27,7 +27,7 @@ public final class NamespaceDeletion implements Component {
 
     public NamespaceDeletion(KubernetesClient client, Clock clock, int workers) {
         this.queue = new WorkQueue<>(clock, WorkQueue.DEFAULT_BASE_DELAY, MAX_BACKOFF);
-        this.informer = client.namespaces().runnableInformer(0);
+        this.informer = dev.berth.core.controller.runtime.Informers.keepRetrying(client.namespaces().runnableInformer(0), "namespaces");
         this.informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace ns) {

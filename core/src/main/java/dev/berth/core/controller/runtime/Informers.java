@@ -23,6 +23,7 @@ import java.util.function.Function;
  * builders before changing them.
  */
 public final class Informers implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Informers.class);
     /** The namespace index every informer carries (fabric8's own). */
     public static final String NAMESPACE_INDEX = Cache.NAMESPACE_INDEX;
 
@@ -31,7 +32,7 @@ public final class Informers implements AutoCloseable {
     private final List<CompletableFuture<Void>> syncs = new ArrayList<>();
     private final CompletableFuture<Void> startedFuture = new CompletableFuture<>();
     private boolean started;
-    private boolean closed;
+    private volatile boolean closed;
 
     public Informers(KubernetesClient client) {
         this.client = Objects.requireNonNull(client, "client");
@@ -39,6 +40,19 @@ public final class Informers implements AutoCloseable {
 
     public KubernetesClient client() {
         return client;
+    }
+
+    /**
+     * Makes {@code informer} keep listing and watching after any failure (with the client's
+     * backoff) instead of stopping for good when a list fails, as it does by default while the API
+     * server is busy or restarting. Call before starting it.
+     */
+    public static <T> SharedIndexInformer<T> keepRetrying(SharedIndexInformer<T> informer, String what) {
+        informer.exceptionHandler((isStarted, t) -> {
+            LOG.debug("list/watch of {} failed, retrying: {}", what, t.toString());
+            return true;
+        });
+        return informer;
     }
 
     /** The shared informer of {@code type}, created on first request. */
@@ -50,9 +64,14 @@ public final class Informers implements AutoCloseable {
         SharedIndexInformer<T> informer = (SharedIndexInformer<T>) informers.get(type);
         if (informer == null) {
             informer = client.resources(type).inAnyNamespace().runnableInformer(0);
-            // as client-go's reflector: a list or watch that failed (the server busy or away) is tried again,
-            // never given up, or the loops waiting for every cache to sync would never start
-            informer.exceptionHandler((isStarted, t) -> !isClosed());
+            // keep listing until the API server answers: by default an informer whose first list
+            // fails (the server busy or restarting) stops for good, and its controller with it
+            informer.exceptionHandler((isStarted, t) -> {
+                if (!closed) {
+                    LOG.debug("list/watch of {} failed, retrying: {}", type.getSimpleName(), t.toString());
+                }
+                return !closed;
+            });
             informers.put(type, informer);
             if (started) {
                 syncs.add(informer.start().toCompletableFuture());
@@ -116,10 +135,6 @@ public final class Informers implements AutoCloseable {
     /** Every cached object of {@code type}. */
     public <T extends HasMetadata> List<T> list(Class<T> type) {
         return of(type).getStore().list();
-    }
-
-    private synchronized boolean isClosed() {
-        return closed;
     }
 
     @Override

@@ -45,6 +45,42 @@ class ObjectCacheTest {
     }
 
     @Test
+    void aLaterPageShowsTheObjectsAsTheyWereAtTheFirstPagesRevision() throws Exception {
+        started(100);
+        store.create("/core/configmaps/ns/a", cm("a", "v1"));
+        store.create("/core/configmaps/ns/b", cm("b", "v1"));
+        store.create("/core/configmaps/ns/c", cm("c", "v1"));
+        long firstPage = store.create("/core/configmaps/ns/d", cm("d", "v1")).modRevision();
+        // after the first page (a): b changes twice, c goes, e and bb appear
+        store.update("/core/configmaps/ns/b", cm("b", "v2"), 0);
+        store.update("/core/configmaps/ns/b", cm("b", "v3"), 0);
+        store.delete("/core/configmaps/ns/c", 0);
+        store.create("/core/configmaps/ns/e", cm("e", "v1"));
+        long last = store.create("/core/configmaps/ns/bb", cm("bb", "v1")).modRevision();
+        cache.waitFor(last, Duration.ofSeconds(5));
+
+        List<CachedObject> rest = cache.resource("core/configmaps")
+                .listAfterAt("/core/configmaps/ns/", "/core/configmaps/ns/a", firstPage);
+        assertThat(rest).extracting(o -> o.name() + "=" + o.labels().get("app"))
+                .containsExactly("b=v1", "c=v1", "d=v1");
+        assertThat(cache.resource("core/configmaps").listAfter("/core/configmaps/ns/", "/core/configmaps/ns/a"))
+                .extracting(CachedObject::name).containsExactly("b", "bb", "d", "e");
+    }
+
+    @Test
+    void aPageAtARevisionOlderThanTheHistoryIsTooOld() throws Exception {
+        started(2);
+        long first = store.create("/core/configmaps/ns/a", cm("a", "v1")).modRevision();
+        store.create("/core/configmaps/ns/b", cm("b", "v1"));
+        store.create("/core/configmaps/ns/c", cm("c", "v1"));
+        long last = store.create("/core/configmaps/ns/d", cm("d", "v1")).modRevision();
+        cache.waitFor(last, Duration.ofSeconds(5));
+        assertThatThrownBy(() -> cache.resource("core/configmaps")
+                .listAfterAt("/core/configmaps/ns/", "/core/configmaps/ns/a", first))
+                .isInstanceOf(ResourceCache.TooOldException.class);
+    }
+
+    @Test
     void aReadAfterAnAcknowledgedWriteSeesIt() throws Exception {
         started(100);
         for (int i = 0; i < 50; i++) {

@@ -222,6 +222,138 @@ class JobsIT {
     }
 
     @Test
+    void aFailJobRuleOfThePodFailurePolicyFailsTheJobAtOnceNamingThePodAndTheRule() {
+        create("policy", b -> b.editSpec().withParallelism(2).withCompletions(4).withBackoffLimit(6)
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").endOnPodCondition().endRule()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName("main").withOperator("In")
+                .withValues(42).endOnExitCodes().endRule()
+                .endPodFailurePolicy().endSpec());
+        converge("policy");
+        List<Pod> pods = active("policy");
+        assertThat(pods).hasSize(2);
+
+        PodStates.markFailed(client, pods.get(0), clock.instant(), 42);
+        converge("policy");
+        Job job = job("policy");
+        String message = "Container main for pod " + NS + "/" + pods.get(0).getMetadata().getName()
+                + " failed with exit code 42 matching FailJob rule at index 1";
+        assertThat(condition(job, "FailureTarget").getReason()).isEqualTo("PodFailurePolicy");
+        JobCondition failed = condition(job, "Failed");
+        assertThat(failed).as("failed long before backoffLimit 6").isNotNull();
+        assertThat(failed.getReason()).isEqualTo("PodFailurePolicy");
+        assertThat(failed.getMessage()).isEqualTo(message);
+        assertThat(job.getStatus().getFailed()).as("the matching pod and the one deleted").isEqualTo(2);
+        assertThat(active("policy")).isEmpty();
+        assertThat(events.about("policy")).contains("Warning PodFailurePolicy: " + message);
+    }
+
+    @Test
+    void anIgnoreRuleOfThePodFailurePolicyReplacesThePodWithoutCountingIt() {
+        create("ignore", b -> b.editSpec().withBackoffLimit(0)
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").endOnPodCondition().endRule()
+                .addNewRule().withAction("Count").withNewOnExitCodes().withOperator("NotIn").withValues(0).endOnExitCodes().endRule()
+                .endPodFailurePolicy().endSpec());
+        converge("ignore");
+        Pod evicted = active("ignore").getFirst();
+        PodStates.markFailedWithCondition(client, evicted, clock.instant(), "DisruptionTarget");
+        converge("ignore");
+        Job job = job("ignore");
+        assertThat(job.getStatus().getFailed()).as("an ignored failure is not counted").isNull();
+        assertThat(condition(job, "Failed")).as("backoffLimit 0 is not reached by an ignored failure").isNull();
+        assertThat(active("ignore")).as("replaced at once, without backoff").hasSize(1)
+                .allSatisfy(p -> assertThat(p.getMetadata().getName()).isNotEqualTo(evicted.getMetadata().getName()));
+        assertThat(client.pods().inNamespace(NS).withName(evicted.getMetadata().getName()).get().getMetadata().getFinalizers())
+                .as("the ignored pod is released").isNullOrEmpty();
+
+        PodStates.markFailed(client, active("ignore").getFirst(), clock.instant(), 3);
+        converge("ignore");
+        job = job("ignore");
+        assertThat(job.getStatus().getFailed()).isEqualTo(1);
+        assertThat(condition(job, "Failed").getReason()).isEqualTo("BackoffLimitExceeded");
+    }
+
+    @Test
+    void anIndexedJobCompletesWhenItsSuccessPolicyIsMet() {
+        create("leader", b -> b.editSpec().withCompletionMode("Indexed").withCompletions(4).withParallelism(4)
+                .withNewSuccessPolicy().addNewRule().withSucceededIndexes("0").endRule().endSuccessPolicy().endSpec());
+        converge("leader");
+        Map<Integer, Pod> byIndex = byIndex(active("leader"));
+        assertThat(byIndex).containsOnlyKeys(0, 1, 2, 3);
+
+        PodStates.markSucceeded(client, byIndex.get(1), clock.instant());
+        converge("leader");
+        assertThat(condition(job("leader"), "Complete")).as("index 1 alone does not meet the policy").isNull();
+
+        PodStates.markSucceeded(client, byIndex.get(0), clock.instant());
+        converge("leader");
+        Job job = job("leader");
+        assertThat(condition(job, "SuccessCriteriaMet").getReason()).isEqualTo("SuccessPolicy");
+        JobCondition complete = condition(job, "Complete");
+        assertThat(complete).isNotNull();
+        assertThat(complete.getReason()).isEqualTo("SuccessPolicy");
+        assertThat(complete.getMessage()).isEqualTo("Matched rules at index 0");
+        assertThat(job.getStatus().getCompletedIndexes()).isEqualTo("0,1");
+        assertThat(active("leader")).as("the indexes still running are stopped").isEmpty();
+    }
+
+    @Test
+    void withBackoffLimitPerIndexAnIndexFailsPastItsOwnLimitAndTheJobFailsOnceEveryIndexIsDone() {
+        create("per-index", b -> b.editSpec().withCompletionMode("Indexed").withCompletions(3).withParallelism(3)
+                .withBackoffLimitPerIndex(1).endSpec());
+        converge("per-index");
+        assertThat(job("per-index").getSpec().getBackoffLimit()).isEqualTo(Integer.MAX_VALUE);
+        Map<Integer, Pod> byIndex = byIndex(active("per-index"));
+        assertThat(byIndex.get(1).getMetadata().getAnnotations())
+                .containsEntry("batch.kubernetes.io/job-index-failure-count", "0");
+
+        PodStates.markFailed(client, byIndex.get(1), clock.instant());
+        converge("per-index");
+        assertThat(byIndex(active("per-index"))).as("index 1 backs off on its own").containsOnlyKeys(0, 2);
+        clock.advance(JobReconciler.BACKOFF_BASE);
+        converge("per-index");
+        Pod retry = byIndex(active("per-index")).get(1);
+        assertThat(retry.getMetadata().getAnnotations()).containsEntry("batch.kubernetes.io/job-index-failure-count", "1");
+        assertThat(job("per-index").getStatus().getFailedIndexes()).isNull();
+
+        PodStates.markFailed(client, retry, clock.instant());
+        converge("per-index");
+        assertThat(job("per-index").getStatus().getFailedIndexes()).isEqualTo("1");
+        clock.advance(Duration.ofMinutes(10));
+        converge("per-index");
+        assertThat(byIndex(active("per-index"))).as("a failed index is not retried").containsOnlyKeys(0, 2);
+        assertThat(condition(job("per-index"), "Failed")).as("the other indexes still run").isNull();
+
+        active("per-index").forEach(p -> PodStates.markSucceeded(client, p, clock.instant()));
+        converge("per-index");
+        Job job = job("per-index");
+        assertThat(job.getStatus().getCompletedIndexes()).isEqualTo("0,2");
+        assertThat(job.getStatus().getFailed()).isEqualTo(2);
+        JobCondition failed = condition(job, "Failed");
+        assertThat(failed.getReason()).isEqualTo("FailedIndexes");
+        assertThat(failed.getMessage()).isEqualTo("Job has failed indexes");
+    }
+
+    @Test
+    void aFailIndexRuleFailsTheIndexAtOnceAndMaxFailedIndexesFailsTheJob() {
+        create("fail-index", b -> b.editSpec().withCompletionMode("Indexed").withCompletions(3).withParallelism(3)
+                .withBackoffLimitPerIndex(5).withMaxFailedIndexes(0)
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("FailIndex").withNewOnExitCodes().withOperator("In").withValues(42).endOnExitCodes().endRule()
+                .endPodFailurePolicy().endSpec());
+        converge("fail-index");
+        PodStates.markFailed(client, byIndex(active("fail-index")).get(2), clock.instant(), 42);
+        converge("fail-index");
+        Job job = job("fail-index");
+        assertThat(job.getStatus().getFailedIndexes()).isEqualTo("2");
+        JobCondition failed = condition(job, "Failed");
+        assertThat(failed.getReason()).isEqualTo("MaxFailedIndexesExceeded");
+        assertThat(failed.getMessage()).isEqualTo("Job has exceeded the specified maximal number of failed indexes");
+        assertThat(active("fail-index")).isEmpty();
+    }
+
+    @Test
     void activeDeadlineFailsTheJobAndDeletesItsPods() {
         create("slow", b -> b.editSpec().withCompletions(4).withParallelism(2).withActiveDeadlineSeconds(30L).endSpec());
         converge("slow");
