@@ -1,6 +1,11 @@
 package dev.berth.agent;
 
+import dev.berth.agent.network.HostCommand;
+import dev.berth.agent.network.PodNetwork;
+import dev.berth.agent.network.PodRoutesReconciler;
 import dev.berth.agent.node.NodeStatusReporter;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import dev.berth.agent.podworker.PodStatusSink;
 import dev.berth.agent.podworker.PodWorkers;
 import dev.berth.agent.podworker.RunningPods;
@@ -41,6 +46,39 @@ import java.util.function.Function;
  * than pretending to run pods.
  */
 public final class ProductionParts implements AgentParts {
+    private final boolean podNetworkRules;
+
+    public ProductionParts() {
+        this(true);
+    }
+
+    private ProductionParts(boolean podNetworkRules) {
+        this.podNetworkRules = podNetworkRules;
+    }
+
+    /**
+     * The real parts, except that the agent leaves the pod network's iptables rules and routes
+     * alone: for an agent that shares its network namespace with others that own it, as tests in
+     * the machine's own namespace do (they must not change its iptables rules or routes).
+     */
+    public static ProductionParts withoutPodNetworkRules() {
+        return new ProductionParts(false);
+    }
+
+    @Override
+    public NetworkPart podRoutes(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        if (!podNetworkRules) return NetworkPart.NONE;
+        AgentOptions o = w.options();
+        HostCommand host = HostCommand.local();
+        SharedIndexInformer<Node> nodes = w.informers().of(Node.class);
+        PodRoutesReconciler routes = new PodRoutesReconciler(
+                new PodRoutesReconciler.Settings(o.nodeName(), o.namePrefix(), o.clusterCidr(), o.serviceCidr(),
+                        PodRoutesReconciler.DEFAULT_RESYNC),
+                podNetwork, host::run, HostCommand::available, () -> w.informers().list(Node.class),
+                name -> w.informers().get(Node.class, name), w.events());
+        node.conditions(routes::conditions);
+        return routes.start(nodes);
+    }
 
     @Override
     public List<String> missing() {

@@ -97,7 +97,7 @@ class AgentStabilityIT {
     }
 
     private static Agent startAgent() {
-        return Agent.fromKubeconfig(options, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start();
+        return Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start();
     }
 
     @AfterAll
@@ -303,7 +303,7 @@ class AgentStabilityIT {
                     // Service rules would go into the host namespace: this test needs none
                     .withProxyMode(AgentOptions.ProxyMode.USERSPACE)
                     .withDockerHost(URI.create("unix://" + engine.socket()));
-            try (Agent agent2 = Agent.fromKubeconfig(o, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start()) {
+            try (Agent agent2 = Agent.fromKubeconfig(o, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start()) {
                 admin.pods().inNamespace("default").resource(new PodBuilder()
                         .withNewMetadata().withName("survivor").endMetadata()
                         .withNewSpec().withNodeName(node2).withTolerations(DEFAULT_TOLERATIONS)

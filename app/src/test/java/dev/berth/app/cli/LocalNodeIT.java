@@ -48,6 +48,7 @@ class LocalNodeIT {
             assertThat(log()).contains("lab-1");
         } finally {
             removeOwnPodNetwork(cidr);
+            removePodNetworkRules();
         }
         Kubeconfig credentials = Kubeconfig.read(dir.resolve(LocalNode.KUBECONFIG));
         assertThat(((Kubeconfig.ClientCertificate) credentials.credentials()).certifiedKey().certificate()
@@ -66,6 +67,19 @@ class LocalNodeIT {
                 "{{range .IPAM.Config}}{{.Subnet}}{{end}}");
         if (subnet.exit() == 0 && subnet.output().strip().startsWith(prefix)) {
             TestDocker.docker("network", "rm", "berth-pods");
+        }
+    }
+
+    /**
+     * The pod network rules the child made in this machine's namespace (chains named from the default
+     * name prefix): a test leaves no rules behind. Its single node had no routes to make.
+     */
+    private static void removePodNetworkRules() {
+        try {
+            dev.berth.agent.network.PodRoutesReconciler.removeRules(dev.berth.agent.network.HostCommand.local()::run,
+                    dev.berth.agent.AgentOptions.DEFAULT_NAME_PREFIX);
+        } catch (RuntimeException e) {
+            // no iptables here: the child made no rules either
         }
     }
 

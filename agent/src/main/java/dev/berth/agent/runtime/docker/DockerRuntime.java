@@ -88,6 +88,7 @@ import java.util.regex.Pattern;
  * {@code container:<sandbox id>}, as kubelet's dockershim did.
  */
 public final class DockerRuntime implements ContainerRuntime {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
     public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
     /** Output of {@link #exec} beyond this is dropped (as kubelet caps probe output). */
     public static final int EXEC_OUTPUT_LIMIT = 64 * 1024;
@@ -346,17 +347,42 @@ public final class DockerRuntime implements ContainerRuntime {
         if (existing != null) {
             String subnet = existing.getIpam() == null || existing.getIpam().getConfig() == null
                     || existing.getIpam().getConfig().isEmpty() ? "" : existing.getIpam().getConfig().getFirst().getSubnet();
+            boolean inUse = existing.getContainers() != null && !existing.getContainers().isEmpty();
             if (subnetCidr.equals(subnet)) {
-                return full;
+                String masquerade = existing.getOptions() == null ? null : existing.getOptions().get(MASQUERADE_OPTION);
+                if ("false".equals(masquerade)) {
+                    return full;
+                }
+                if (inUse) {
+                    // recreating it would cut the pods on it off; Docker's masquerading stays until they are gone
+                    log.warn("network {} masquerades all its traffic (made before Berth masqueraded only traffic leaving"
+                            + " the cluster range); it is kept while {} container(s) use it and recreated once none does",
+                            full, existing.getContainers().size());
+                    return full;
+                }
+                removeNetwork(full);
+                return createNetwork(full, subnetCidr, gateway);
             }
-            if (existing.getContainers() != null && !existing.getContainers().isEmpty()) {
+            if (inUse) {
                 throw new ContainerRuntimeException("NetworkInUse", "network " + full + " has subnet " + subnet
                         + " but " + subnetCidr + " is wanted, and it cannot be recreated while "
                         + existing.getContainers().size() + " container(s) use it");
             }
             removeNetwork(full);
         }
-        Map<String, String> options = Map.of("com.docker.network.bridge.name", bridgeName(full));
+        return createNetwork(full, subnetCidr, gateway);
+    }
+
+    /**
+     * Docker's option that turns its own masquerading of a bridge's traffic off: the agent's pod
+     * network rules masquerade only traffic leaving the cluster range, so that pods on other nodes
+     * see each other's addresses.
+     */
+    public static final String MASQUERADE_OPTION = "com.docker.network.bridge.enable_ip_masquerade";
+
+    private String createNetwork(String full, String subnetCidr, String gateway) {
+        Map<String, String> options = Map.of("com.docker.network.bridge.name", bridgeName(full),
+                MASQUERADE_OPTION, "false");
         call("NetworkCreateFailed", "create network " + full + " with subnet " + subnetCidr,
                 () -> docker.createNetworkCmd()
                         .withName(full)

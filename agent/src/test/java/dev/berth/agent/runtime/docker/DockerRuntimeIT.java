@@ -577,6 +577,27 @@ class DockerRuntimeIT {
     }
 
     @Test
+    void makesNetworksWithoutDockersMasqueradingAndRecreatesAnOldOneOnlyOnceUnused() throws IOException {
+        String[] net = ensureRandomNetwork(runtime, "nomasq");
+        String option = "{{index .Options \"" + DockerRuntime.MASQUERADE_OPTION + "\"}}";
+        assertThat(docker("network", "inspect", "--format", option, net[0]).strip()).isEqualTo("false");
+
+        // as an earlier version made it, with Docker's masquerading, and a container on it: kept as it is
+        runtime.removeNetwork(net[0]);
+        docker("network", "create", "--subnet", net[1] + "0/24", "--gateway", net[1] + "1", net[0]);
+        String user = docker("run", "-d", "--name", prefix + "masq-user", "--network", net[0], busybox, "sleep", "600").strip();
+        assertThat(runtime.ensureNetwork("nomasq", net[1] + "0/24", net[1] + "1")).isEqualTo(net[0]);
+        assertThat(docker("network", "inspect", "--format", option, net[0]).strip()).isNotEqualTo("false");
+        assertThat(docker("inspect", "--format", "{{.State.Running}}", user).strip()).isEqualTo("true");
+
+        // once no container uses it, it is made again without
+        docker("rm", "-f", user);
+        assertThat(runtime.ensureNetwork("nomasq", net[1] + "0/24", net[1] + "1")).isEqualTo(net[0]);
+        assertThat(docker("network", "inspect", "--format", option, net[0]).strip()).isEqualTo("false");
+        runtime.removeNetwork(net[0]);
+    }
+
+    @Test
     void recreatesANetworkWhoseSubnetChangedWhileUnused() throws IOException {
         String[] first = ensureRandomNetwork(runtime, "spare");
         assertThat(docker("network", "inspect", "--format",
