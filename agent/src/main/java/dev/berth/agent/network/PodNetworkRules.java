@@ -79,7 +79,10 @@ public final class PodNetworkRules {
 
         String parent = filter.chains.contains("DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
         Map<String, List<String>> filterChains = new LinkedHashMap<>();
+        // traffic still addressed to the service range was not translated to an endpoint: it is the
+        // Service proxy's to refuse, not ours to let through to the default route
         filterChains.put(forwardChain, List.of(
+                "-d " + serviceCidr + " -j RETURN",
                 "-s " + clusterCidr + " -j ACCEPT",
                 "-d " + clusterCidr + " -j ACCEPT"));
         writeTable(out, "filter", filter, filterChains, List.of(new Jump(parent, "-j " + forwardChain)));

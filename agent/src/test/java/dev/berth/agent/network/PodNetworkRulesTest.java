@@ -45,6 +45,7 @@ class PodNetworkRulesTest {
         String fwd = rules.forwardChain();
         String masq = rules.masqueradeChain();
         assertThat(in).contains("*filter\n:" + fwd + " - [0:0]\n"
+                + "-A " + fwd + " -d 10.43.0.0/16 -j RETURN\n"
                 + "-A " + fwd + " -s 10.42.0.0/16 -j ACCEPT\n"
                 + "-A " + fwd + " -d 10.42.0.0/16 -j ACCEPT\n"
                 + "-I DOCKER-USER 1 -j " + fwd + "\nCOMMIT\n");
