@@ -12,6 +12,9 @@ import dev.berth.agent.runtime.RuntimeInfo;
 import dev.berth.agent.podworker.DefaultPodWorkers;
 import dev.berth.agent.podworker.PodWorkerSettings;
 import dev.berth.agent.node.HostFacts;
+import dev.berth.agent.ingress.IngressController;
+import dev.berth.agent.ingress.IngressSettings;
+import dev.berth.agent.network.PodNetwork;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import dev.berth.agent.runtime.docker.DockerRuntime;
@@ -41,6 +44,17 @@ import java.util.function.Function;
  * than pretending to run pods.
  */
 public final class ProductionParts implements AgentParts {
+    private final IngressSettings ingressSettings;
+
+    /** The parts with the ingress on ports 80 and 443 of every address. */
+    public ProductionParts() {
+        this(IngressSettings.defaults());
+    }
+
+    /** The parts with the ingress listening as {@code ingressSettings} say. */
+    public ProductionParts(IngressSettings ingressSettings) {
+        this.ingressSettings = java.util.Objects.requireNonNull(ingressSettings, "ingressSettings");
+    }
 
     @Override
     public List<String> missing() {
@@ -82,6 +96,21 @@ public final class ProductionParts implements AgentParts {
         DefaultPodWorkers workers = new DefaultPodWorkers(runtime, volumes, probes, statusSink, w.client(), w.events(),
                 w.clock(), settings);
         return workers;
+    }
+
+    @Override
+    public NetworkPart ingress(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        AgentOptions o = w.options();
+        // the address Ingresses get in their status: the Node's InternalIP, else --node-ip
+        java.util.function.Supplier<java.util.Optional<String>> address = () -> IngressController
+                .internalIp(w.informers().get(io.fabric8.kubernetes.api.model.Node.class, o.nodeName()))
+                .or(() -> o.nodeIp().map(InetAddress::getHostAddress));
+        try {
+            return new IngressController(w.client(), w.informers(), ingressSettings, address, w.clock()).start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the ingress controller was starting", e);
+        }
     }
 
     @Override
