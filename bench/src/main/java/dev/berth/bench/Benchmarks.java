@@ -27,6 +27,8 @@ public final class Benchmarks {
         m.put("podstart", new Benchmark("pod start latency on a real node (Docker) at a steady create rate; time until a"
                 + " Deployment is available beside Docker Swarm and the Docker API floor",
                 (args, out) -> PodStartBench.run(PodStartBench.Options.parse(args), out)));
+        m.put("ingress", new Benchmark("requests/s, latency p50/p99 and download throughput through the ingress proxy,"
+                + " beside the same requests sent straight to the endpoint", (args, out) -> IngressBench.run(IngressBench.Options.parse(args), out)));
         return m;
     }
 }

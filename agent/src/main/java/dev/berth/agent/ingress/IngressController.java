@@ -98,7 +98,7 @@ public final class IngressController implements AgentParts.NetworkPart {
         statusController.start();
         rebuilds.scheduleWithFixedDelay(this::enqueueAll, STATUS_RESYNC.toMillis(), STATUS_RESYNC.toMillis(),
                 TimeUnit.MILLISECONDS);
-        proxy = new IngressProxy(settings, this::route, certificates);
+        proxy = new IngressProxy(settings, new IngressRouter(() -> routes, endpoints), certificates);
         try {
             proxy.start();
         } catch (RuntimeException | InterruptedException e) {
@@ -170,22 +170,6 @@ public final class IngressController implements AgentParts.NetworkPart {
         } catch (RuntimeException e) {
             log.warn("ingress: cannot rebuild the routing table, keeping the previous one", e);
         }
-    }
-
-    /** The proxy's router: rule, then a ready endpoint. */
-    IngressProxy.Decision route(String host, String path) {
-        Optional<IngressRoutes.Match> match = routes.match(host, path);
-        if (match.isEmpty()) {
-            return new IngressProxy.Refuse(404, "no ingress rule matches host \"" + IngressRoutes.normalizeHost(host)
-                    + "\" and path \"" + path + "\", and no ingress has a defaultBackend");
-        }
-        IngressRoutes.Backend backend = match.get().backend();
-        return switch (endpoints.next(backend)) {
-            case ServiceEndpoints.Target t -> new IngressProxy.Forward(t.address(),
-                    "ingress " + backend.ingress() + ", " + t.service());
-            case ServiceEndpoints.Unavailable u -> new IngressProxy.Refuse(503, u.message() + " (ingress "
-                    + backend.ingress() + ")");
-        };
     }
 
     /** The routing table in use. */
