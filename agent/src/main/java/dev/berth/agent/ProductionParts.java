@@ -105,12 +105,7 @@ public final class ProductionParts implements AgentParts {
         java.util.function.Supplier<java.util.Optional<String>> address = () -> IngressController
                 .internalIp(w.informers().get(io.fabric8.kubernetes.api.model.Node.class, o.nodeName()))
                 .or(() -> o.nodeIp().map(InetAddress::getHostAddress));
-        try {
-            return new IngressController(w.client(), w.informers(), ingressSettings, address, w.clock()).start();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the ingress controller was starting", e);
-        }
+        return new IngressController(w.client(), w.informers(), ingressSettings, address, w.clock()).start();
     }
 
     @Override

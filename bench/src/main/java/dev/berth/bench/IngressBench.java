@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -27,7 +26,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,6 +35,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.stream.ChunkedStream;
+import io.netty.handler.stream.ChunkedWriteHandler;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -296,12 +296,11 @@ public final class IngressBench {
 
     /** The endpoint: a small fixed body on /small, {@code largeBytes} streamed in 64 KiB chunks on /large. */
     private static InetSocketAddress endpoint(EventLoopGroup group, long largeBytes) throws InterruptedException {
-        ByteBuf chunk = Unpooled.unreleasableBuffer(Unpooled.directBuffer(64 * 1024).writeZero(64 * 1024));
         Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                        c.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler(), new HttpObjectAggregator(1 << 20),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -320,30 +319,45 @@ public final class IngressBench {
                                         var head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                                         head.headers().set(HttpHeaderNames.CONTENT_LENGTH, largeBytes);
                                         ctx.write(head);
-                                        sendChunks(ctx, largeBytes, keepAlive);
-                                    }
-
-                                    private void sendChunks(ChannelHandlerContext ctx, long left, boolean keepAlive) {
-                                        // write while the socket takes it, continue when it drains: no unbounded queue
-                                        while (left > 0 && ctx.channel().isWritable()) {
-                                            int n = (int) Math.min(chunk.capacity(), left);
-                                            ctx.write(new DefaultHttpContent(chunk.retainedSlice(0, n)));
-                                            left -= n;
-                                        }
-                                        if (left == 0) {
-                                            var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                                            if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
-                                            return;
-                                        }
-                                        long remaining = left;
-                                        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                                            if (f.isSuccess()) ctx.executor().execute(() -> sendChunks(ctx, remaining, keepAlive));
-                                        });
+                                        // Netty's chunked writer reads the next piece only when the socket takes more
+                                        ctx.write(new ChunkedStream(new ZeroStream(largeBytes), 64 * 1024));
+                                        var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                                        if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
                                     }
                                 });
                     }
                 }).bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0)).sync().channel();
         return (InetSocketAddress) ch.localAddress();
+    }
+
+    /** {@code length} zero bytes. */
+    private static final class ZeroStream extends InputStream {
+        private long left;
+
+        ZeroStream(long length) {
+            this.left = length;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) return -1;
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) return -1;
+            int n = (int) Math.min(len, left);
+            Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, left);
+        }
     }
 
     private static double round1(double v) {

@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ public final class IngressController implements AgentParts.NetworkPart {
     private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile IngressRoutes routes = IngressRoutes.EMPTY;
     private IngressProxy proxy;
+    private final CompletableFuture<IngressProxy> listening = new CompletableFuture<>();
     private boolean closed;
 
     /**
@@ -83,11 +85,12 @@ public final class IngressController implements AgentParts.NetworkPart {
     }
 
     /**
-     * Subscribes to the informers, builds the first routing table and starts listening.
-     *
-     * @throws IllegalStateException when a port cannot be bound
+     * Subscribes to the informers, builds the first routing table and starts listening. A port
+     * that cannot be bound (another server has it) does not fail the start, which would keep the
+     * node's pod network from being reported ready: the controller logs why and tries again every
+     * {@link #LISTEN_RETRY}.
      */
-    public synchronized IngressController start() throws InterruptedException {
+    public synchronized IngressController start() {
         // every type is asked for before the proxy listens, so the caches are there to answer
         informers.of(Service.class);
         informers.of(EndpointSlice.class);
@@ -98,14 +101,45 @@ public final class IngressController implements AgentParts.NetworkPart {
         statusController.start();
         rebuilds.scheduleWithFixedDelay(this::enqueueAll, STATUS_RESYNC.toMillis(), STATUS_RESYNC.toMillis(),
                 TimeUnit.MILLISECONDS);
-        proxy = new IngressProxy(settings, new IngressRouter(() -> routes, endpoints), certificates);
-        try {
-            proxy.start();
-        } catch (RuntimeException | InterruptedException e) {
-            close();
-            throw e;
-        }
+        listen();
         return this;
+    }
+
+    /** How long the controller waits before trying again to bind a port that was taken. */
+    static final Duration LISTEN_RETRY = Duration.ofSeconds(10);
+
+    private void listen() {
+        synchronized (this) {
+            if (closed || proxy != null) return;
+        }
+        IngressProxy p = new IngressProxy(settings, new IngressRouter(() -> routes, endpoints), certificates);
+        try {
+            p.start();
+        } catch (IllegalStateException e) {
+            log.warn("{}; trying again in {}", e.getMessage(), LISTEN_RETRY);
+            try {
+                rebuilds.schedule(this::listen, LISTEN_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // closed meanwhile
+            }
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                p.close();
+                return;
+            }
+            proxy = p;
+        }
+        listening.complete(p);
+    }
+
+    /** Completes once the proxy listens on both ports. */
+    public CompletableFuture<Void> listening() {
+        return listening.thenApply(p -> null);
     }
 
     private <T extends HasMetadata> void subscribe(Class<T> type, boolean statusMayChange) {
@@ -182,12 +216,14 @@ public final class IngressController implements AgentParts.NetworkPart {
         return certificates.fallbackCertificate();
     }
 
+    /** The bound HTTP address; only once {@link #listening()} completed. */
     public InetSocketAddress httpAddress() {
-        return proxy.httpAddress();
+        return listening.getNow(null) == null ? null : listening.join().httpAddress();
     }
 
+    /** The bound HTTPS address; only once {@link #listening()} completed. */
     public InetSocketAddress httpsAddress() {
-        return proxy.httpsAddress();
+        return listening.getNow(null) == null ? null : listening.join().httpsAddress();
     }
 
     /**
@@ -212,7 +248,11 @@ public final class IngressController implements AgentParts.NetworkPart {
         }
         unsubscribe.forEach(Runnable::run);
         rebuilds.shutdownNow();
-        if (proxy != null) proxy.close();
+        IngressProxy running;
+        synchronized (this) {
+            running = proxy;
+        }
+        if (running != null) running.close();
         status.stopServing();
         statusController.close();
         Optional<String> address = nodeAddress.get();

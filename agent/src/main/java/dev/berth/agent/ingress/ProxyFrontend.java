@@ -193,6 +193,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
                 if (kept != null && kept.isActive()) {
                     dropBackend();
                     out = kept;
+                    out.config().setAutoRead(in.isWritable());
                     outAddress = forward.address();
                     outReusable = true;
                     ex.connected = true;
@@ -346,6 +347,8 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             outReusable = false;
         }
         if (outReusable && out != null && out.isActive() && idle.size() < MAX_IDLE) {
+            // reading may have been paused for a slow client: an idle connection must read (to see it close)
+            out.config().setAutoRead(true);
             Channel previous = idle.put(outAddress, out);   // kept for the next request to this endpoint
             if (previous != null && previous != out) previous.close();
             out = null;

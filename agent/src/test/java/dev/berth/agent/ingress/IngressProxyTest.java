@@ -81,6 +81,40 @@ class IngressProxyTest {
     }
 
     @Test
+    void aKeptAliveClientGetsSeveralLargeResponsesInARowOverTheSameEndpointConnection() throws Exception {
+        long size = 16L * 1024 * 1024;
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 50);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.sendResponseHeaders(200, size);   // with a Content-Length: the connection stays open
+                byte[] chunk = new byte[64 * 1024];
+                for (long left = size; left > 0; left -= chunk.length) exchange.getResponseBody().write(chunk);
+            }
+        });
+        server.start();
+        closing.add(() -> server.stop(0));
+        IngressProxy proxy = proxy((host, path) -> new IngressProxy.Forward(server.getAddress(), "large"),
+                Duration.ofSeconds(20));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI uri = URI.create("http://127.0.0.1:" + proxy.httpAddress().getPort() + "/large");
+
+        // the client reads more slowly than the endpoint writes, so the proxy pauses reading the
+        // endpoint; a response that ends while paused must not leave the kept connection deaf
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<java.io.InputStream> r = client.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            long n = 0;
+            try (java.io.InputStream in = r.body()) {
+                byte[] buf = new byte[4096];
+                for (int k; (k = in.read(buf)) > 0; ) n += k;
+            }
+            assertThat(r.statusCode()).as("response %d", i).isEqualTo(200);
+            assertThat(n).isEqualTo(size);
+        }
+    }
+
+    @Test
     void answers504WhenTheEndpointDoesNotAnswerInTimeAndTheRoutersRefusalsAsTheyAre() throws Exception {
         ServerSocket silent = new ServerSocket(0, 50, InetAddress.ofLiteral("127.0.0.1"));
         closing.add(silent);
