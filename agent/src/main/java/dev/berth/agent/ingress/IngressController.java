@@ -135,6 +135,9 @@ public final class IngressController implements AgentParts.NetworkPart {
             proxy = p;
         }
         listening.complete(p);
+        // only a node that answers is written into the Ingresses' status
+        status.startServing();
+        enqueueAll();
     }
 
     /** Completes once the proxy listens on both ports. */

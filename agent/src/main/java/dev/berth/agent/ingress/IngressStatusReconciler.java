@@ -36,7 +36,7 @@ final class IngressStatusReconciler implements Reconciler<String> {
     private final Function<String, Ingress> ingresses;
     private final Supplier<List<IngressClass>> classes;
     private final Supplier<Optional<String>> nodeAddress;
-    private volatile boolean serving = true;
+    private volatile boolean serving;
 
     IngressStatusReconciler(KubernetesClient client, Function<String, Ingress> ingresses,
                             Supplier<List<IngressClass>> classes, Supplier<Optional<String>> nodeAddress) {
@@ -44,6 +44,11 @@ final class IngressStatusReconciler implements Reconciler<String> {
         this.ingresses = ingresses;
         this.classes = classes;
         this.nodeAddress = nodeAddress;
+    }
+
+    /** From now on the node's address goes into the Ingresses served (the proxy listens). */
+    void startServing() {
+        serving = true;
     }
 
     /** From now on the node's address is taken out of every Ingress (the controller is stopping). */

@@ -265,6 +265,28 @@ class IngressControllerIT {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
     }
 
+    @Test
+    void keepsTryingToListenWhileItsPortIsTakenWithoutFailingTheStart() throws Exception {
+        java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.ofLiteral("127.0.0.1"));
+        IngressController late;
+        try {
+            late = new IngressController(client, informers, localSettings().withPorts(taken.getLocalPort(), 0),
+                    () -> Optional.of("127.0.0.98"), Clock.systemUTC()).start();
+            assertThat(late.listening()).isNotDone();
+            assertThat(late.httpAddress()).isNull();
+        } finally {
+            taken.close();
+        }
+        try {
+            late.listening().get(60, TimeUnit.SECONDS);
+            assertThat(late.httpAddress().getPort()).isEqualTo(taken.getLocalPort());
+            await().atMost(PROPAGATION).until(() -> addresses("web"), a -> a.contains("127.0.0.98"));
+        } finally {
+            late.close();
+        }
+        assertThat(addresses("web")).doesNotContain("127.0.0.98");
+    }
+
     // ---- helpers
 
     private NettyTestClient.Response get(String host, String path) throws Exception {
