@@ -17,6 +17,9 @@ import dev.berth.agent.runtime.RuntimeInfo;
 import dev.berth.agent.podworker.DefaultPodWorkers;
 import dev.berth.agent.podworker.PodWorkerSettings;
 import dev.berth.agent.node.HostFacts;
+import dev.berth.agent.ingress.IngressController;
+import dev.berth.agent.ingress.IngressSettings;
+import dev.berth.agent.network.PodNetwork;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import dev.berth.agent.runtime.docker.DockerRuntime;
@@ -47,13 +50,21 @@ import java.util.function.Function;
  */
 public final class ProductionParts implements AgentParts {
     private final boolean podNetworkRules;
+    private final IngressSettings ingressSettings;
 
+    /** The parts with the ingress on ports 80 and 443 of every address. */
     public ProductionParts() {
-        this(true);
+        this(true, IngressSettings.defaults());
     }
 
-    private ProductionParts(boolean podNetworkRules) {
+    /** The parts with the ingress listening as {@code ingressSettings} say. */
+    public ProductionParts(IngressSettings ingressSettings) {
+        this(true, ingressSettings);
+    }
+
+    private ProductionParts(boolean podNetworkRules, IngressSettings ingressSettings) {
         this.podNetworkRules = podNetworkRules;
+        this.ingressSettings = java.util.Objects.requireNonNull(ingressSettings, "ingressSettings");
     }
 
     /**
@@ -62,7 +73,7 @@ public final class ProductionParts implements AgentParts {
      * the machine's own namespace do (they must not change its iptables rules or routes).
      */
     public static ProductionParts withoutPodNetworkRules() {
-        return new ProductionParts(false);
+        return new ProductionParts(false, IngressSettings.defaults());
     }
 
     @Override
@@ -140,6 +151,16 @@ public final class ProductionParts implements AgentParts {
                 dev.berth.agent.dns.Forwarder.DEFAULT_TIMEOUT, dev.berth.agent.dns.ClusterDns.CACHE_ENTRIES);
         return dev.berth.agent.dns.ClusterDns.start(settings, dev.berth.agent.dns.IndexedClusterView.of(w.informers()),
                 w.clock());
+    }
+
+    @Override
+    public NetworkPart ingress(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
+        AgentOptions o = w.options();
+        // the address Ingresses get in their status: the Node's InternalIP, else --node-ip
+        java.util.function.Supplier<java.util.Optional<String>> address = () -> IngressController
+                .internalIp(w.informers().get(io.fabric8.kubernetes.api.model.Node.class, o.nodeName()))
+                .or(() -> o.nodeIp().map(InetAddress::getHostAddress));
+        return new IngressController(w.client(), w.informers(), ingressSettings, address, w.clock()).start();
     }
 
     @Override

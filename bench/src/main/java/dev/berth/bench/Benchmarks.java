@@ -30,6 +30,8 @@ public final class Benchmarks {
         m.put("proxy", new Benchmark("service proxy rule programming (iptables, in a network namespace of its own) for 1,000"
                 + " and 10,000 Services, and one endpoint change, beside an empty rule set and one Service",
                 (args, out) -> ProxyBench.run(ProxyBench.Options.parse(args), out)));
+        m.put("ingress", new Benchmark("requests/s, latency p50/p99 and download throughput through the ingress proxy,"
+                + " beside the same requests sent straight to the endpoint", (args, out) -> IngressBench.run(IngressBench.Options.parse(args), out)));
         return m;
     }
 }

@@ -5,6 +5,7 @@ import dev.berth.agent.AgentOptions;
 import dev.berth.agent.AgentParts;
 import dev.berth.agent.Privileges;
 import dev.berth.agent.ProductionParts;
+import dev.berth.agent.ingress.IngressSettings;
 import dev.berth.core.pki.PkiException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +66,18 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--ingress", description = "Run the built-in ingress controller (IngressClass berth) on this node.")
     boolean ingress;
 
+    @Option(names = "--ingress-address", paramLabel = "IP", defaultValue = "0.0.0.0",
+            description = "The address the ingress listens on (default: ${DEFAULT-VALUE}, every address).")
+    String ingressAddress;
+
+    @Option(names = "--ingress-http-port", paramLabel = "N", defaultValue = "80",
+            description = "The ingress's HTTP port (default: ${DEFAULT-VALUE}).")
+    int ingressHttpPort;
+
+    @Option(names = "--ingress-https-port", paramLabel = "N", defaultValue = "443",
+            description = "The ingress's HTTPS port (default: ${DEFAULT-VALUE}).")
+    int ingressHttpsPort;
+
     @Option(names = "--dns-upstream", paramLabel = "IP[:PORT]",
             description = "A resolver for names outside the cluster; repeatable (default: the host's /etc/resolv.conf).")
     java.util.List<String> dnsUpstreams = new java.util.ArrayList<>();
@@ -73,6 +86,12 @@ public final class AgentCommand implements Callable<Integer> {
     AgentParts parts = new ProductionParts();
     Privileges.Host host = Privileges.system();
     private final CountDownLatch stop = new CountDownLatch(1);
+
+    /** Where the ingress listens, as given. */
+    IngressSettings ingressSettings() {
+        return IngressSettings.defaults().withAddress(AgentOptions.requireIp("--ingress-address", ingressAddress))
+                .withPorts(ingressHttpPort, ingressHttpsPort);
+    }
 
     /** The options as given, defaults filled in. */
     AgentOptions options() {
@@ -92,6 +111,8 @@ public final class AgentCommand implements Callable<Integer> {
         AgentOptions options;
         try {
             options = options();
+            IngressSettings ingressSettings = ingressSettings();
+            if (parts instanceof ProductionParts) parts = new ProductionParts(ingressSettings);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("berth agent: " + e.getMessage());
             return 2;

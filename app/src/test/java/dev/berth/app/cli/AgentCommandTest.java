@@ -39,6 +39,23 @@ class AgentCommandTest {
     }
 
     @Test
+    void ingressListensOnPorts80And443UnlessToldOtherwise() {
+        var defaults = parse("agent", "--kubeconfig", "node.kubeconfig", "--ingress").ingressSettings();
+        var given = parse("agent", "--kubeconfig", "node.kubeconfig", "--ingress", "--ingress-address", "10.0.0.7",
+                "--ingress-http-port", "8080", "--ingress-https-port", "8443").ingressSettings();
+
+        assertThat(defaults.address()).isEqualTo(InetAddress.ofLiteral("0.0.0.0"));
+        assertThat(defaults.httpPort()).isEqualTo(80);
+        assertThat(defaults.httpsPort()).isEqualTo(443);
+        assertThat(given.address()).isEqualTo(InetAddress.ofLiteral("10.0.0.7"));
+        assertThat(given.httpPort()).isEqualTo(8080);
+        assertThat(given.httpsPort()).isEqualTo(8443);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> parse("agent", "--kubeconfig", "k",
+                "--ingress-http-port", "8080", "--ingress-https-port", "8080").ingressSettings()))
+                .hasMessage("ingress HTTP and HTTPS ports must differ, both are 8080");
+    }
+
+    @Test
     void defaultsAreANodesDefaults() {
         var options = parse("agent", "--kubeconfig", "node.kubeconfig").options();
 

@@ -233,6 +233,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         bootstrapLocalPathStorageClass(system);
+        bootstrapIngress(system);
         ResourceType svc = type("", "services");
         if (storage.find(svc, "default", "kubernetes") == null) {
             String ip = allocator.address(1);
@@ -327,6 +328,45 @@ public final class ApiServer implements AutoCloseable {
         sc.put("reclaimPolicy", "Delete");
         sc.put("volumeBindingMode", "WaitForFirstConsumer");
         createQuietly(scs, "", sc, system);
+    }
+
+    /** The IngressClass served by the agents' built-in ingress controller ({@code berth agent --ingress}). */
+    public static final String INGRESS_CLASS = "berth";
+    /** The IngressClass's {@code spec.controller}. */
+    public static final String INGRESS_CONTROLLER = "berth.dev/ingress";
+    /** The built-in ingress controller's ServiceAccount, in kube-system. */
+    public static final String INGRESS_SERVICE_ACCOUNT = "berth-ingress";
+
+    /**
+     * The IngressClass {@value #INGRESS_CLASS} (marked default, so Ingresses without a class are
+     * served too, as k3s does with its bundled controller) and the controller's ServiceAccount in
+     * kube-system, each created when absent and never overwritten: a class the user changed (or a
+     * default taken away) stays so.
+     */
+    private void bootstrapIngress(UserInfo system) {
+        ResourceType classes = type("networking.k8s.io", "ingressclasses");
+        if (storage.find(classes, "", INGRESS_CLASS) == null) {
+            ObjectNode ic = Json.MAPPER.createObjectNode();
+            ic.put("apiVersion", "networking.k8s.io/v1");
+            ic.put("kind", "IngressClass");
+            ObjectNode meta = ic.putObject("metadata");
+            meta.put("name", INGRESS_CLASS);
+            meta.putObject("annotations").put("ingressclass.kubernetes.io/is-default-class", "true");
+            meta.putObject("labels").put("app.kubernetes.io/managed-by", "berth");
+            ic.putObject("spec").put("controller", INGRESS_CONTROLLER);
+            createQuietly(classes, "", ic, system);
+        }
+        ResourceType accounts = type("", "serviceaccounts");
+        if (storage.find(accounts, "kube-system", INGRESS_SERVICE_ACCOUNT) == null) {
+            ObjectNode sa = Json.MAPPER.createObjectNode();
+            sa.put("apiVersion", "v1");
+            sa.put("kind", "ServiceAccount");
+            ObjectNode meta = sa.putObject("metadata");
+            meta.put("name", INGRESS_SERVICE_ACCOUNT);
+            meta.put("namespace", "kube-system");
+            meta.putObject("labels").put("app.kubernetes.io/managed-by", "berth");
+            createQuietly(accounts, "kube-system", sa, system);
+        }
     }
 
     private void createQuietly(ResourceType t, String ns, ObjectNode body, UserInfo user) {
