@@ -34,13 +34,13 @@ public final class DesktopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        HostPort hp = HostPort.parse("--listen", listen);
         Optional<String> noDisplay = Display.missing(System.getProperty("os.name", ""), System.getenv(),
                 System.getProperty("glass.platform"));
         if (noDisplay.isPresent()) {
             System.err.println(noDisplay.get());
             return 1;
         }
-        HostPort hp = HostPort.parse("--listen", listen);
         Path dir = dataDir != null ? dataDir : ServerOptions.defaultDataDir();
         ServerOptions options = noControlPlane ? null : ServerOptions.defaults(dir).withListen(hp.host(), hp.port());
         return DesktopLauncher.run(options, context);

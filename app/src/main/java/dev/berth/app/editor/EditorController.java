@@ -42,6 +42,8 @@ public final class EditorController {
     private final SplitPane split;
     private final Consumer<GenericKubernetesResource> onApplied;
     private long generation;
+    /** The text the last check was for: typing pauses re-check only what changed since. */
+    private String checkedText;
 
     public EditorController(Apply apply, FxTasks tasks, String yaml, Consumer<GenericKubernetesResource> onApplied) {
         this.apply = apply;
@@ -53,7 +55,11 @@ public final class EditorController {
         area.textProperty().addListener((obs, o, n) -> area.setStyleSpans(0, YamlHighlighter.highlight(n)));
         area.replaceText(yaml);
         area.getUndoManager().forgetHistory();
-        area.multiPlainChanges().successionEnds(Duration.ofMillis(700)).subscribe(c -> validate());
+        area.multiPlainChanges().successionEnds(Duration.ofMillis(700)).subscribe(c -> {
+            if (!area.getText().equals(checkedText)) {
+                validate();
+            }
+        });
 
         diff.setEditable(false);
         diff.setId("yaml-diff");
@@ -131,6 +137,7 @@ public final class EditorController {
     /** Checks the text with a server-side dry run; shows the problems. */
     public void validate() {
         String text = area.getText();
+        checkedText = text;
         long gen = ++generation;
         GenericKubernetesResource obj = parseOrShow(text);
         if (obj == null) {
