@@ -35,13 +35,10 @@ public record Connection(String label, boolean embedded, Path kubeconfig, String
 
     /** A client for this connection; fails when the kubeconfig cannot be read. */
     public KubernetesClient client() {
-        String yaml;
-        try {
-            yaml = Files.readString(kubeconfig);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+        if (!Files.isReadable(kubeconfig)) {
+            throw new UncheckedIOException(new IOException("cannot read kubeconfig " + kubeconfig));
         }
-        Config config = Config.fromKubeconfig(context, yaml, kubeconfig.toString());
+        Config config = Config.fromKubeconfig(context, kubeconfig.toFile());
         config.setRequestTimeout(30_000);
         config.setConnectionTimeout(10_000);
         // watches across the whole cluster carry tens of thousands of objects

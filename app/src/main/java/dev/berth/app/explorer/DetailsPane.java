@@ -111,6 +111,9 @@ public final class DetailsPane {
 
     /** Shows {@code o} (or clears the pane for null). */
     public void show(ResourceKind k, GenericKubernetesResource o) {
+        if (session.isClosed()) {
+            return;
+        }
         boolean sameObject = o != null && object != null && java.util.Objects.equals(o.getMetadata().getUid(), object.getMetadata().getUid());
         this.kind = k;
         this.object = o;

@@ -84,6 +84,8 @@ public final class ExplorerController {
     private ResourceKind kind;
     private ResourceTableModel model;
     private String selectedKey;
+    /** Set when the connection closed: batches still queued on the FX thread are dropped. */
+    private boolean closed;
 
     public ExplorerController(ClusterSession session, FxTasks tasks, Clock clock, Workbench workbench) {
         this.session = session;
@@ -96,6 +98,9 @@ public final class ExplorerController {
         table.getSelectionModel().setSelectionMode(SelectionMode.SINGLE);
         table.setPlaceholder(new Label("No objects"));
         table.getSelectionModel().selectedItemProperty().addListener((obs, o, n) -> {
+            if (closed) {
+                return;
+            }
             if (n != null) {
                 selectedKey = n.key();
                 details.show(kind, n.object());
@@ -272,6 +277,9 @@ public final class ExplorerController {
         ResourceTableModel m = new ResourceTableModel();
         List<Columns.Column> columns = Columns.of(k);
         FxBatcher<ResourceTableModel.RowChange> batcher = new FxBatcher<>(tasks::ui, batch -> {
+            if (closed) {
+                return;
+            }
             m.apply(batch);
             if (m == model) {
                 afterBatch(batch);
@@ -546,6 +554,7 @@ public final class ExplorerController {
 
     /** Stops feeding the tables; the caches themselves belong to the session. */
     public void close() {
+        closed = true;
         feeds.forEach((k, f) -> session.cache(k).removeListener(f));
         feeds.clear();
     }
