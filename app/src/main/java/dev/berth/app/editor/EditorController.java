@@ -265,8 +265,8 @@ public final class EditorController {
         }
     }
 
-    /** A starting object for "New" in a section. */
-    public static String template(String kind, String namespace) {
+    /** A starting object for "New" in a section: a full example for common kinds, else the bare skeleton. */
+    public static String template(String kind, String apiVersion, String namespace, boolean namespaced) {
         String ns = namespace == null || namespace.isEmpty() ? "default" : namespace;
         return switch (kind) {
             case "Deployment" -> """
@@ -316,7 +316,7 @@ public final class EditorController {
                     stringData:
                       username: admin
                     """.formatted(ns);
-            default -> """
+            case "ConfigMap" -> """
                     apiVersion: v1
                     kind: ConfigMap
                     metadata:
@@ -325,6 +325,8 @@ public final class EditorController {
                     data:
                       key: value
                     """.formatted(ns);
+            default -> "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata:\n  name: new-"
+                    + kind.toLowerCase(java.util.Locale.ROOT) + "\n" + (namespaced ? "  namespace: " + ns + "\n" : "");
         };
     }
 }

@@ -406,7 +406,7 @@ public final class ExplorerController {
             return;
         }
         String ns = ALL_NAMESPACES.equals(namespace.getValue()) ? "default" : namespace.getValue();
-        workbench.openEditor("New " + kind.kind(), EditorController.template(kind.kind(), ns));
+        workbench.openEditor("New " + kind.kind(), EditorController.template(kind.kind(), kind.apiVersion(), ns, kind.namespaced()));
     }
 
     public void edit() {
