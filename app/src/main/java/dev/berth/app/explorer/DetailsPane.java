@@ -5,7 +5,6 @@ import dev.berth.app.cluster.Kinds;
 import dev.berth.app.cluster.ResourceKind;
 import dev.berth.app.editor.YamlHighlighter;
 import dev.berth.app.editor.YamlText;
-import dev.berth.app.icons.Icons;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import javafx.beans.property.SimpleStringProperty;
@@ -132,7 +131,7 @@ public final class DetailsPane {
         }
         String ns = o.getMetadata().getNamespace();
         title.setText(k.kind() + " " + (ns == null || ns.isEmpty() ? "" : ns + "/") + o.getMetadata().getName());
-        title.setGraphic(Icons.forKind(k.kind(), 16));
+        title.setGraphic(dev.berth.app.shell.KindIcons.forKind(k.kind(), 16));
         conditions.getItems().setAll(conditions(o));
         List<String> ownerList = new ArrayList<>();
         List<OwnerReference> refs = o.getMetadata().getOwnerReferences();

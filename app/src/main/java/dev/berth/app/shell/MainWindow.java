@@ -13,7 +13,6 @@ import dev.berth.app.explorer.ExplorerController;
 import dev.berth.app.explorer.Workbench;
 import dev.berth.app.fx.FxBatcher;
 import dev.berth.app.fx.FxTasks;
-import dev.berth.app.icons.Icons;
 import dev.berth.app.logs.LogsController;
 import dev.berth.app.overview.OverviewController;
 import dev.berth.app.palette.Command;
@@ -129,7 +128,7 @@ public final class MainWindow implements Workbench {
         for (Map.Entry<String, List<ResourceKind>> s : Kinds.bySection().entrySet()) {
             TreeItem<Object> section = s.getKey().equals(Kinds.CUSTOM) ? customSection : new TreeItem<>(s.getKey());
             for (ResourceKind k : s.getValue()) {
-                section.getChildren().add(new TreeItem<>(k, Icons.forKind(k.kind(), 16)));
+                section.getChildren().add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
             }
             section.setExpanded(true);
             navRoot.getChildren().add(section);
@@ -343,9 +342,9 @@ public final class MainWindow implements Workbench {
                 Kinds.fromCrd(crd).ifPresent(k -> kinds.put(k.kind() + "." + k.group(), k));
             }
             List<TreeItem<Object>> items = new ArrayList<>();
-            items.add(new TreeItem<>(Kinds.CRD, Icons.forKind("CustomResourceDefinition", 16)));
+            items.add(new TreeItem<>(Kinds.CRD, KindIcons.forKind("CustomResourceDefinition", 16)));
             for (ResourceKind k : kinds.values()) {
-                items.add(new TreeItem<>(k, Icons.forKind(k.kind(), 16)));
+                items.add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
             }
             Object selected = nav.getSelectionModel().getSelectedItem() == null ? null
                     : nav.getSelectionModel().getSelectedItem().getValue();

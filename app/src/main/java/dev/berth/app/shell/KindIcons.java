@@ -1,14 +1,15 @@
-package dev.berth.app.icons;
+package dev.berth.app.shell;
 
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 
 /**
- * Icons of the kinds the app shows. Until the drawn SVG icons land this gives a plain glyph: the
- * kind's initials in a small label, styled by {@code .kind-icon}. Every view gets its icon here.
+ * The one place the app's views get a kind's icon. Until the drawn SVG icons (dev.berth.app.icons.Icons)
+ * are merged, a plain glyph stands in: the kind's initials in a small label styled by
+ * {@code .kind-icon}; the merge replaces this method's body with {@code return Icons.viewForKind(kind, size);}.
  */
-public final class Icons {
-    private Icons() {}
+public final class KindIcons {
+    private KindIcons() {}
 
     public static Node forKind(String kind, double size) {
         StringBuilder initials = new StringBuilder();
