@@ -7,16 +7,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = BerthCommand.Version.class,
-        description = "Berth: a Kubernetes-compatible cluster manager for small labs.",
-        subcommands = {ServerCommand.class, AgentCommand.class, NodeCommand.class, SimCommand.class, BenchCommand.class,
+        description = {"Berth: a Kubernetes-compatible cluster manager for small labs.",
+                "Without a command, opens the desktop app (berth app) with its embedded control plane."},
+        subcommands = {DesktopCommand.class, ServerCommand.class, AgentCommand.class, NodeCommand.class, SimCommand.class, BenchCommand.class,
                 ImageCommand.class, UserCommand.class})
-public final class BerthCommand implements Runnable {
+public final class BerthCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Bare {@code berth} opens the desktop app; {@code berth --help} lists the commands. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        return spec.commandLine().getSubcommands().get("app").execute();
     }
 
     static final class Version implements IVersionProvider {

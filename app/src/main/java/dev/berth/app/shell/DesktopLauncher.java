@@ -1,0 +1,72 @@
+package dev.berth.app.shell;
+
+import dev.berth.app.cluster.EmbeddedControlPlane;
+import dev.berth.app.cluster.KubeContexts;
+import dev.berth.app.settings.Settings;
+import dev.berth.core.server.ServerOptions;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Starts the desktop app: the window first, the embedded control plane behind it. Returns when the
+ * person closed the window and chose to stop, or keeps the process (and so the control plane)
+ * running when they chose to keep it in the background.
+ */
+public final class DesktopLauncher {
+    private DesktopLauncher() {}
+
+    /**
+     * @param options        the embedded control plane's options, or null to run without one
+     * @param initialContext a kubeconfig context to open instead of the embedded control plane, or null
+     * @return the exit code
+     */
+    public static int run(ServerOptions options, String initialContext) throws InterruptedException {
+        Clock clock = Clock.systemUTC();
+        Path dataDir = options != null ? options.dataDir() : ServerOptions.defaultDataDir();
+        Settings settings = Settings.load(dataDir.resolve("app.properties"));
+        EmbeddedControlPlane cp = options == null ? null : new EmbeddedControlPlane(options, clock);
+        String home = System.getProperty("user.home");
+        AppContext ctx = new AppContext(cp, settings, clock, KubeContexts.files(System.getenv(), home),
+                Path.of(home, ".kube", "config"), initialContext);
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicReference<MainWindow.CloseChoice> choice = new AtomicReference<>(MainWindow.CloseChoice.STOP);
+        CountDownLatch started = new CountDownLatch(1);
+        Platform.startup(started::countDown);
+        started.await();
+        Platform.setImplicitExit(false);
+        Platform.runLater(() -> {
+            MainWindow w = new MainWindow(new Stage(), ctx);
+            w.onClose(c -> {
+                choice.set(c);
+                closed.countDown();
+            });
+            w.show();
+            // the window is up: now the control plane, so that a slow start never delays it
+            if (cp != null) {
+                cp.start();
+            }
+        });
+        closed.await();
+        if (choice.get() == MainWindow.CloseChoice.KEEP_RUNNING && cp != null) {
+            System.out.println("berth: the window is closed; the control plane keeps running in process "
+                    + ProcessHandle.current().pid() + " (data dir " + cp.dataDir() + ").");
+            System.out.println("  ./berth opens the window again and connects to it; kill " + ProcessHandle.current().pid()
+                    + " stops it.");
+            System.out.flush();
+            Platform.exit();
+            Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "berth-shutdown"));
+            new CountDownLatch(1).await();
+            return 0;
+        }
+        if (cp != null) {
+            cp.close();
+        }
+        Platform.exit();
+        return 0;
+    }
+}

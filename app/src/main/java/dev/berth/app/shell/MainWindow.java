@@ -1,0 +1,659 @@
+package dev.berth.app.shell;
+
+import dev.berth.app.cluster.ClusterSession;
+import dev.berth.app.cluster.Connection;
+import dev.berth.app.cluster.EmbeddedControlPlane;
+import dev.berth.app.cluster.KubeContexts;
+import dev.berth.app.cluster.Kinds;
+import dev.berth.app.cluster.ResourceCache;
+import dev.berth.app.cluster.ResourceKind;
+import dev.berth.app.editor.Apply;
+import dev.berth.app.editor.EditorController;
+import dev.berth.app.explorer.ExplorerController;
+import dev.berth.app.explorer.Workbench;
+import dev.berth.app.fx.FxBatcher;
+import dev.berth.app.fx.FxTasks;
+import dev.berth.app.logs.LogsController;
+import dev.berth.app.overview.OverviewController;
+import dev.berth.app.palette.Command;
+import dev.berth.app.palette.CommandPalette;
+import dev.berth.app.settings.Theme;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import javafx.application.Platform;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The main window: connection chooser and theme in the tool bar, sections on the left, the overview
+ * or a kind's table in the first tab, editors and logs in further tabs, the control plane's state
+ * and messages in the status bar.
+ */
+public final class MainWindow implements Workbench {
+    /** What closing the window does, as the person chose. */
+    public enum CloseChoice { KEEP_RUNNING, STOP, CANCEL }
+
+    static final String OVERVIEW = "Overview";
+
+    private final Stage stage;
+    private final AppContext ctx;
+    private final FxTasks tasks = FxTasks.onFxThread();
+    private final BorderPane root = new BorderPane();
+    private final ComboBox<Connection> connections = new ComboBox<>();
+    private final TreeView<Object> nav = new TreeView<>();
+    private final TreeItem<Object> customSection = new TreeItem<>(Kinds.CUSTOM);
+    private final TabPane tabs = new TabPane();
+    private final StackPane clusterView = new StackPane();
+    private final Tab clusterTab = new Tab("Cluster", clusterView);
+    private final Label controlPlaneStatus = new Label();
+    private final Label message = new Label();
+    private final Label connectionStatus = new Label("Not connected");
+    private final ProgressIndicator busy = new ProgressIndicator();
+    private final SplitPane main;
+    private final CommandPalette palette = new CommandPalette(this::commands);
+    private ClusterSession session;
+    private ExplorerController explorer;
+    private OverviewController overview;
+    private Connection connecting;
+    private Theme theme;
+    private Consumer<CloseChoice> onClose = c -> {};
+    private java.util.function.Function<String, CloseChoice> closeQuestion = this::askOnClose;
+
+    public MainWindow(Stage stage, AppContext ctx) {
+        this.stage = stage;
+        this.ctx = ctx;
+        this.theme = ctx.settings().theme();
+        theme.apply();
+
+        connections.setId("connection");
+        connections.setPromptText("Connect to…");
+        connections.setOnShowing(e -> refreshContexts());
+        connections.setOnAction(e -> {
+            Connection c = connections.getValue();
+            if (c != null && (session == null || !c.equals(session.connection())) && !c.equals(connecting)) {
+                connect(c);
+            }
+        });
+        Button themeButton = new Button("◐");
+        themeButton.setId("theme-toggle");
+        themeButton.setTooltip(new Tooltip("Light or dark theme (Ctrl+T)"));
+        themeButton.setOnAction(e -> toggleTheme());
+        Button paletteButton = new Button("Commands  Ctrl+K");
+        paletteButton.setId("palette-button");
+        paletteButton.setOnAction(e -> showPalette());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        busy.setPrefSize(18, 18);
+        busy.setVisible(false);
+        ToolBar bar = new ToolBar(new Label("Cluster"), connections, busy, spacer, paletteButton, themeButton);
+
+        nav.setId("nav");
+        nav.setShowRoot(false);
+        TreeItem<Object> navRoot = new TreeItem<>("root");
+        navRoot.getChildren().add(new TreeItem<>(OVERVIEW));
+        for (Map.Entry<String, List<ResourceKind>> s : Kinds.bySection().entrySet()) {
+            TreeItem<Object> section = s.getKey().equals(Kinds.CUSTOM) ? customSection : new TreeItem<>(s.getKey());
+            for (ResourceKind k : s.getValue()) {
+                section.getChildren().add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
+            }
+            section.setExpanded(true);
+            navRoot.getChildren().add(section);
+        }
+        nav.setRoot(navRoot);
+        nav.getSelectionModel().selectedItemProperty().addListener((obs, o, n) -> {
+            if (n != null) {
+                showNavItem(n.getValue());
+            }
+        });
+
+        clusterTab.setClosable(false);
+        clusterTab.setId("tab-cluster");
+        tabs.setId("tabs");
+        tabs.getTabs().add(clusterTab);
+        clusterView.getChildren().setAll(placeholder("Not connected yet: the control plane is starting, or choose a cluster above."));
+
+        controlPlaneStatus.setId("status-control-plane");
+        message.setId("status-message");
+        connectionStatus.setId("status-connection");
+        Region statusSpacer = new Region();
+        HBox.setHgrow(statusSpacer, Priority.ALWAYS);
+        HBox status = new HBox(16, controlPlaneStatus, message, statusSpacer, connectionStatus);
+        status.setPadding(new Insets(4, 8, 4, 8));
+        status.setAlignment(Pos.CENTER_LEFT);
+        status.getStyleClass().add("status-bar");
+
+        main = new SplitPane(nav, tabs);
+        main.setId("main-split");
+        SplitPane.setResizableWithParent(nav, false);
+        main.setDividerPositions(ctx.settings().getDouble("layout.nav", 0.18));
+        root.setTop(bar);
+        root.setCenter(main);
+        root.setBottom(status);
+
+        Scene scene = new Scene(root, ctx.settings().getDouble("window.width", 1280), ctx.settings().getDouble("window.height", 800));
+        scene.getStylesheets().add(MainWindow.class.getResource("app.css").toExternalForm());
+        installShortcuts(scene);
+        stage.setScene(scene);
+        stage.setTitle("Berth");
+        stage.getIcons().setAll(dev.berth.app.icons.Icons.appIcons());
+        double x = ctx.settings().getDouble("window.x", Double.NaN);
+        double y = ctx.settings().getDouble("window.y", Double.NaN);
+        if (!Double.isNaN(x) && !Double.isNaN(y)) {
+            stage.setX(x);
+            stage.setY(y);
+        }
+        stage.setMaximized(ctx.settings().getBoolean("window.maximized", false));
+        stage.setOnCloseRequest(this::closeRequested);
+
+        if (ctx.controlPlane() != null) {
+            ctx.controlPlane().addListener(s -> tasks.ui(() -> controlPlaneChanged(s)));
+        } else {
+            controlPlaneStatus.setText("No embedded control plane");
+        }
+        refreshContexts();
+        if (ctx.initialContext() != null) {
+            connections.getItems().stream().filter(c -> c.label().equals(ctx.initialContext())).findFirst()
+                    .ifPresentOrElse(this::connect, () -> notify("No kubeconfig context named \"" + ctx.initialContext()
+                            + "\" in " + ctx.kubeconfigFiles(), true));
+        }
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    public Scene scene() {
+        return stage.getScene();
+    }
+
+    public ExplorerController explorer() {
+        return explorer;
+    }
+
+    public OverviewController overview() {
+        return overview;
+    }
+
+    public ClusterSession session() {
+        return session;
+    }
+
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    public Theme theme() {
+        return theme;
+    }
+
+    /** What the window does after the person chose how to close (the launcher exits or stays). */
+    public void onClose(Consumer<CloseChoice> handler) {
+        this.onClose = handler;
+    }
+
+    /** Replaces the close question (tests answer it without a dialog). */
+    public void closeQuestion(java.util.function.Function<String, CloseChoice> question) {
+        this.closeQuestion = question;
+    }
+
+    public void show() {
+        stage.show();
+    }
+
+    private static Node placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.getStyleClass().add("text-muted");
+        l.setId("cluster-placeholder");
+        VBox v = new VBox(l);
+        v.setAlignment(Pos.CENTER);
+        v.setPadding(new Insets(24));
+        return v;
+    }
+
+    private void controlPlaneChanged(EmbeddedControlPlane.State s) {
+        controlPlaneStatus.setText(s.message());
+        controlPlaneStatus.getStyleClass().removeAll("danger", "success");
+        if (s.phase() == EmbeddedControlPlane.Phase.FAILED) {
+            controlPlaneStatus.getStyleClass().add("danger");
+        } else if (s.usable()) {
+            controlPlaneStatus.getStyleClass().add("success");
+        }
+        refreshContexts();
+        if (s.usable() && session == null && connecting == null && ctx.initialContext() == null) {
+            connect(Connection.embedded(s.kubeconfig()));
+        }
+    }
+
+    private void refreshContexts() {
+        Connection current = connections.getValue();
+        List<Connection> list = new ArrayList<>();
+        if (ctx.controlPlane() != null && ctx.controlPlane().state().usable()) {
+            list.add(Connection.embedded(ctx.controlPlane().state().kubeconfig()));
+        }
+        for (KubeContexts.Context c : KubeContexts.list(ctx.kubeconfigFiles())) {
+            list.add(Connection.of(c));
+        }
+        if (!list.equals(connections.getItems())) {
+            connections.getItems().setAll(list);
+            if (current != null && list.contains(current)) {
+                connections.setValue(current);
+            }
+        }
+    }
+
+    /** Opens {@code c}; the current connection's views close once the new one answers. */
+    public void connect(Connection c) {
+        connecting = c;
+        busy.setVisible(true);
+        connectionStatus.setText("Connecting to " + c.label() + "…");
+        tasks.run(() -> {
+                    KubernetesClient client = c.client();
+                    try {
+                        String version = client.getKubernetesVersion().getGitVersion();
+                        return Map.entry(client, version);
+                    } catch (RuntimeException e) {
+                        client.close();
+                        throw e;
+                    }
+                })
+                .onSuccess(cv -> {
+                    if (connecting != c) {
+                        cv.getKey().close();
+                        return;
+                    }
+                    closeSession();
+                    session = new ClusterSession(c, cv.getKey());
+                    explorer = new ExplorerController(session, tasks, ctx.clock(), this);
+                    overview = new OverviewController(session, tasks);
+                    connectionStatus.setText("Connected to " + c.label() + " (Kubernetes " + cv.getValue() + ")");
+                    if (!c.equals(connections.getValue())) {
+                        connections.setValue(c);
+                    }
+                    watchCrds();
+                    restoreView();
+                })
+                .onFailure(e -> {
+                    if (connecting == c) {
+                        connectionStatus.setText("Not connected");
+                        notify("Cannot connect to " + c.label() + ": " + rootMessage(e)
+                                + ". Check that it runs, or choose another cluster above.", true);
+                    }
+                })
+                .onDone(() -> {
+                    if (connecting == c) {
+                        connecting = null;
+                        busy.setVisible(false);
+                    }
+                })
+                .start();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private void watchCrds() {
+        ResourceCache crds = session.cache(Kinds.CRD);
+        ClusterSession s = session;
+        FxBatcher<Object> batcher = new FxBatcher<>(tasks::ui, b -> {
+            if (session != s) {
+                return;
+            }
+            TreeMap<String, ResourceKind> kinds = new TreeMap<>();
+            for (GenericKubernetesResource crd : crds.list()) {
+                Kinds.fromCrd(crd).ifPresent(k -> kinds.put(k.kind() + "." + k.group(), k));
+            }
+            List<TreeItem<Object>> items = new ArrayList<>();
+            items.add(new TreeItem<>(Kinds.CRD, KindIcons.forKind("CustomResourceDefinition", 16)));
+            for (ResourceKind k : kinds.values()) {
+                items.add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
+            }
+            Object selected = nav.getSelectionModel().getSelectedItem() == null ? null
+                    : nav.getSelectionModel().getSelectedItem().getValue();
+            if (!sameKinds(customSection.getChildren(), items)) {
+                customSection.getChildren().setAll(items);
+                if (selected instanceof ResourceKind) {
+                    select(selected);
+                }
+            }
+        });
+        crds.addListener(ch -> batcher.add(ch));
+    }
+
+    private static boolean sameKinds(List<TreeItem<Object>> a, List<TreeItem<Object>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).getValue().equals(b.get(i).getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void restoreView() {
+        String last = ctx.settings().get("view", OVERVIEW);
+        Object target = OVERVIEW;
+        for (ResourceKind k : Kinds.builtIn()) {
+            if ((k.kind() + "." + k.group()).equals(last)) {
+                target = k;
+            }
+        }
+        if (!select(target)) {
+            showNavItem(target);
+        }
+    }
+
+    private boolean select(Object value) {
+        TreeItem<Object> item = find(nav.getRoot(), value);
+        if (item == null) {
+            return false;
+        }
+        if (nav.getSelectionModel().getSelectedItem() == item) {
+            showNavItem(value);
+        } else {
+            nav.getSelectionModel().select(item);
+        }
+        return true;
+    }
+
+    private static TreeItem<Object> find(TreeItem<Object> node, Object value) {
+        if (value.equals(node.getValue())) {
+            return node;
+        }
+        for (TreeItem<Object> c : node.getChildren()) {
+            TreeItem<Object> f = find(c, value);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Shows the overview or the table of a kind in the first tab. */
+    public void show(Object item) {
+        if (!select(item)) {
+            showNavItem(item);
+        }
+    }
+
+    private void showNavItem(Object item) {
+        tabs.getSelectionModel().select(clusterTab);
+        if (session == null) {
+            return;
+        }
+        if (item instanceof ResourceKind k) {
+            explorer.show(k);
+            clusterView.getChildren().setAll(explorer.view());
+            clusterTab.setText(k.title());
+            ctx.settings().put("view", k.kind() + "." + k.group());
+        } else if (OVERVIEW.equals(item)) {
+            clusterView.getChildren().setAll(overview.view());
+            clusterTab.setText(OVERVIEW);
+            ctx.settings().put("view", OVERVIEW);
+        }
+    }
+
+    private void closeSession() {
+        if (explorer != null) {
+            explorer.close();
+        }
+        if (overview != null) {
+            overview.close();
+        }
+        if (session != null) {
+            ClusterSession old = session;
+            tasks.run(() -> {
+                old.close();
+                return true;
+            }).start();
+        }
+        tabs.getTabs().retainAll(clusterTab);
+        explorer = null;
+        overview = null;
+        session = null;
+    }
+
+    @Override
+    public void openEditor(String title, String yaml) {
+        if (session == null) {
+            return;
+        }
+        EditorController editor = new EditorController(new Apply(session.client()), tasks, yaml,
+                applied -> notify("Applied " + applied.getKind() + " " + applied.getMetadata().getName(), false));
+        Tab t = new Tab(title, editor.view());
+        t.setUserData(editor);
+        tabs.getTabs().add(t);
+        tabs.getSelectionModel().select(t);
+        editor.area().requestFocus();
+    }
+
+    /** The editor in the selected tab, if that tab holds one. */
+    public Optional<EditorController> currentEditor() {
+        Tab t = tabs.getSelectionModel().getSelectedItem();
+        return t != null && t.getUserData() instanceof EditorController e ? Optional.of(e) : Optional.empty();
+    }
+
+    @Override
+    public void openLogs(GenericKubernetesResource pod) {
+        if (session == null) {
+            return;
+        }
+        LogsController logs = new LogsController(session.client(), tasks, pod);
+        Tab t = new Tab("Logs " + pod.getMetadata().getName(), logs.view());
+        t.setUserData(logs);
+        t.setOnClosed(e -> logs.stop());
+        tabs.getTabs().add(t);
+        tabs.getSelectionModel().select(t);
+    }
+
+    @Override
+    public void notify(String text, boolean error) {
+        message.setText(text);
+        message.getStyleClass().removeAll("danger");
+        if (error) {
+            message.getStyleClass().add("danger");
+        }
+    }
+
+    public String message() {
+        return message.getText();
+    }
+
+    public void toggleTheme() {
+        theme = theme.other();
+        theme.apply();
+        ctx.settings().put("theme", theme.name());
+    }
+
+    public void showPalette() {
+        palette.show(stage);
+    }
+
+    public CommandPalette palette() {
+        return palette;
+    }
+
+    /** Every command of the palette, for the current state. */
+    public List<Command> commands() {
+        List<Command> out = new ArrayList<>();
+        out.add(new Command("Go to Overview", "Ctrl+1", () -> show(OVERVIEW)));
+        for (ResourceKind k : Kinds.builtIn()) {
+            out.add(new Command("Go to " + k.title(), "", () -> show(k)));
+        }
+        for (TreeItem<Object> c : customSection.getChildren()) {
+            if (c.getValue() instanceof ResourceKind k && !k.equals(Kinds.CRD)) {
+                out.add(new Command("Go to " + k.title() + " (" + k.group() + ")", "", () -> show(k)));
+            }
+        }
+        out.add(new Command("Toggle light and dark theme", "Ctrl+T", this::toggleTheme));
+        for (Connection c : connections.getItems()) {
+            out.add(new Command("Connect to " + c.label(), "", () -> connect(c)));
+        }
+        if (ctx.controlPlane() != null && ctx.controlPlane().state().usable()) {
+            out.add(new Command("Add the berth context to " + ctx.userKubeconfig(), "", this::addBerthContext));
+        }
+        if (explorer != null && explorer.kind() != null) {
+            ExplorerController x = explorer;
+            out.add(new Command("New " + x.kind().kind(), "Ctrl+N", x::create));
+            out.add(new Command("Edit the selected object", "Ctrl+E", x::edit));
+            out.add(new Command("Filter the table", "Ctrl+F", x::focusFilter));
+            out.add(new Command("Delete the selected object", "Del", x::delete));
+            if (x.kind().scalable()) {
+                out.add(new Command("Scale the selected " + x.kind().kind(), "", x::scale));
+            }
+            if (x.kind().restartable()) {
+                out.add(new Command("Restart the selected " + x.kind().kind(), "", x::restart));
+            }
+            if (x.kind().kind().equals("Node")) {
+                out.add(new Command("Cordon the selected node", "", () -> x.cordon(true)));
+                out.add(new Command("Uncordon the selected node", "", () -> x.cordon(false)));
+            }
+            if (x.kind().kind().equals("Pod")) {
+                out.add(new Command("Logs of the selected pod", "Ctrl+L", x::logs));
+            }
+        }
+        out.add(new Command("Close the current tab", "Ctrl+W", this::closeCurrentTab));
+        return out;
+    }
+
+    /** Adds a context named berth for the embedded control plane to the person's kubeconfig. */
+    public void addBerthContext() {
+        EmbeddedControlPlane cp = ctx.controlPlane();
+        if (cp == null || !cp.state().usable()) {
+            notify("The control plane has not started yet; try again when the status bar says it runs", true);
+            return;
+        }
+        tasks.run(() -> {
+                    KubeContexts.addBerthContext(ctx.userKubeconfig(), cp.state().kubeconfig());
+                    return ctx.userKubeconfig();
+                })
+                .onSuccess(f -> {
+                    notify("Added the context \"berth\" to " + f + ": kubectl --context berth get nodes", false);
+                    refreshContexts();
+                })
+                .onFailure(e -> notify("Cannot add the berth context: " + e.getMessage(), true))
+                .start();
+    }
+
+    private void closeCurrentTab() {
+        Tab t = tabs.getSelectionModel().getSelectedItem();
+        if (t != null && t.isClosable()) {
+            tabs.getTabs().remove(t);
+            if (t.getOnClosed() != null) {
+                t.getOnClosed().handle(null);
+            }
+        }
+    }
+
+    private void installShortcuts(Scene scene) {
+        Map<KeyCombination, Runnable> keys = Map.of(
+                new KeyCodeCombination(KeyCode.K, KeyCombination.SHORTCUT_DOWN), this::showPalette,
+                new KeyCodeCombination(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN), () -> show(OVERVIEW),
+                new KeyCodeCombination(KeyCode.T, KeyCombination.SHORTCUT_DOWN), this::toggleTheme,
+                new KeyCodeCombination(KeyCode.W, KeyCombination.SHORTCUT_DOWN), this::closeCurrentTab,
+                new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> whenExplorer(ExplorerController::focusFilter),
+                new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN), () -> whenExplorer(ExplorerController::create),
+                new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), () -> whenExplorer(ExplorerController::edit),
+                new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN), () -> whenExplorer(ExplorerController::logs));
+        keys.forEach((k, r) -> scene.getAccelerators().put(k, r));
+    }
+
+    private void whenExplorer(Consumer<ExplorerController> action) {
+        if (explorer != null && explorer.kind() != null && tabs.getSelectionModel().getSelectedItem() == clusterTab) {
+            action.accept(explorer);
+        }
+    }
+
+    private void closeRequested(WindowEvent e) {
+        e.consume();
+        EmbeddedControlPlane cp = ctx.controlPlane();
+        CloseChoice choice = CloseChoice.STOP;
+        if (cp != null && cp.state().phase() == EmbeddedControlPlane.Phase.RUNNING) {
+            choice = closeQuestion.apply("The cluster's control plane runs inside this app.");
+        }
+        if (choice == CloseChoice.CANCEL) {
+            return;
+        }
+        close(choice);
+    }
+
+    /** Saves the layout, closes the connection and hides the window; the launcher does the rest. */
+    public void close(CloseChoice choice) {
+        saveLayout();
+        closeSession();
+        tasks.close();
+        stage.hide();
+        onClose.accept(choice);
+    }
+
+    void saveLayout() {
+        dev.berth.app.settings.Settings s = ctx.settings();
+        s.put("window.maximized", stage.isMaximized());
+        if (!stage.isMaximized()) {
+            s.put("window.x", stage.getX());
+            s.put("window.y", stage.getY());
+            s.put("window.width", stage.getScene().getWidth());
+            s.put("window.height", stage.getScene().getHeight());
+        }
+        s.put("layout.nav", main.getDividerPositions()[0]);
+        s.put("theme", theme.name());
+        try {
+            s.save();
+        } catch (RuntimeException ex) {
+            notify(ex.getMessage(), true);
+        }
+    }
+
+    private CloseChoice askOnClose(String why) {
+        ButtonType keep = new ButtonType("Keep running in the background", ButtonBar.ButtonData.OK_DONE);
+        ButtonType stop = new ButtonType("Stop the cluster", ButtonBar.ButtonData.OTHER);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, why + " Keep it running in the background, so nodes and"
+                + " kubectl can go on using it (./berth opens this window again), or stop it?", keep, stop, ButtonType.CANCEL);
+        a.setTitle("Close Berth");
+        a.setHeaderText("Keep the cluster running?");
+        a.initOwner(stage);
+        ButtonType b = a.showAndWait().orElse(ButtonType.CANCEL);
+        return b == keep ? CloseChoice.KEEP_RUNNING : b == stop ? CloseChoice.STOP : CloseChoice.CANCEL;
+    }
+}
