@@ -16,7 +16,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,9 +48,11 @@ final class TestSshServer implements AutoCloseable {
         server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
         server.setCommandFactory((channel, command) -> {
             commands.add(command);
-            List<String> argv = new ArrayList<>(commandPrefix);
-            argv.addAll(List.of("/bin/sh", "-c", command));
-            return new ProcessShellFactory(command, argv).createShell(channel);
+            // MINA runs the raw command with /bin/sh -c: the prefix goes in front of a nested shell
+            List<String> prefix = commandPrefix;
+            String raw = prefix.isEmpty() ? command : String.join(" ", prefix.stream().map(Shell::quote).toList())
+                    + " /bin/sh -c " + Shell.quote(command);
+            return new ProcessShellFactory(raw, List.of("/bin/sh", "-c", raw)).createShell(channel);
         });
         try {
             server.start();
