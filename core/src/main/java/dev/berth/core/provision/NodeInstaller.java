@@ -268,12 +268,13 @@ public final class NodeInstaller {
         if (request.labels().isEmpty() && request.taints().isEmpty()) return;
         admin.nodes().withName(request.nodeName()).edit(n -> {
             NodeBuilder b = new NodeBuilder(n).editMetadata().addToLabels(request.labels()).endMetadata();
-            List<Taint> taints = new java.util.ArrayList<>(n.getSpec().getTaints() == null ? List.of() : n.getSpec().getTaints());
+            List<Taint> taints = new java.util.ArrayList<>(n.getSpec() == null || n.getSpec().getTaints() == null
+                    ? List.of() : n.getSpec().getTaints());
             for (Taint t : request.taints()) {
                 taints.removeIf(o -> o.getKey().equals(t.getKey()) && o.getEffect().equals(t.getEffect()));
                 taints.add(t);
             }
-            return b.editSpec().withTaints(taints).endSpec().build();
+            return b.editOrNewSpec().withTaints(taints).endSpec().build();
         });
     }
 
@@ -286,7 +287,7 @@ public final class NodeInstaller {
         Node node = admin.nodes().withName(nodeName).get();
         if (node != null) {
             progress.report(STEP_DRAIN, 0.0, "cordoning " + nodeName);
-            admin.nodes().withName(nodeName).edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(true).endSpec().build());
+            admin.nodes().withName(nodeName).edit(n -> new NodeBuilder(n).editOrNewSpec().withUnschedulable(true).endSpec().build());
             drain(nodeName, drainTimeout);
         }
         if (root != null) {
