@@ -24,8 +24,14 @@ import java.util.concurrent.CountDownLatch;
                 "the Docker socket and iptables. Runs until interrupted."})
 public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
-            description = "The node's kubeconfig, written by: berth node credentials NAME.")
+            description = "The node's kubeconfig, written by: berth node credentials NAME (or by --bootstrap-kubeconfig).")
     Path kubeconfig;
+
+    @Option(names = "--bootstrap-kubeconfig", paramLabel = "FILE",
+            description = {"A kubeconfig with a bootstrap token. When --kubeconfig does not exist, the agent makes",
+                    "its own key, gets its client certificate through a CertificateSigningRequest and",
+                    "writes --kubeconfig (as kubelet does); then this file is no longer needed."})
+    Path bootstrapKubeconfig;
 
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "Name of this node (default: the host name, lowercased).")
@@ -116,6 +122,16 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("berth agent: " + e.getMessage());
             return 2;
+        }
+        if (bootstrapKubeconfig != null && !java.nio.file.Files.exists(kubeconfig)) {
+            try {
+                dev.berth.agent.identity.NodeBootstrap.bootstrap(bootstrapKubeconfig, options.nodeName(), kubeconfig,
+                        java.time.Duration.ofMinutes(5));
+            } catch (PkiException | IllegalStateException | IllegalArgumentException
+                     | io.fabric8.kubernetes.client.KubernetesClientException e) {
+                System.err.println("berth agent: bootstrapping with " + bootstrapKubeconfig + " failed: " + e.getMessage());
+                return 1;
+            }
         }
         Agent agent;
         try {

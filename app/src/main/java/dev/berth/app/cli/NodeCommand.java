@@ -6,7 +6,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Manages the nodes of a cluster.",
-        subcommands = {NodeCredentialsCommand.class})
+        subcommands = {NodeCredentialsCommand.class, NodeAddCommand.class, NodeUpgradeCommand.class,
+                NodeRemoveCommand.class, NodeBundleCommand.class})
 public final class NodeCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -47,7 +47,7 @@ public final class BerthServer implements AutoCloseable {
     private final LeaderElectionConfig election;
     private DataDirLock lock;
     private Store store;
-    private ApiServer api;
+    private volatile ApiServer api;
     private dev.berth.core.metrics.SummaryScraper metricsScraper;
     private dev.berth.core.pki.CertifiedKey kubeletClient;
     private ServerPki pki;
@@ -83,7 +83,9 @@ public final class BerthServer implements AutoCloseable {
             pki = ServerPki.prepare(options.dataDir(), options.pkiDir(), options.listenHost(), port,
                     dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, List.of(), clock);
             store = openStore();
-            List<Authenticator> chain = List.of(new TokenAuthenticator(pki.tokens()::authenticate),
+            List<Authenticator> chain = List.of(
+                    new dev.berth.core.apiserver.auth.BootstrapTokenAuthenticator(this::bootstrapTokenSecret, clock),
+                    new TokenAuthenticator(pki.tokens()::authenticate),
                     new CertificateAuthenticator(pki.ca()));
             List<AdmissionPlugin> admission = new ArrayList<>();
             admission.add(new CsrSigning(pki.ca()));
@@ -107,6 +109,16 @@ public final class BerthServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** A Secret of kube-system, for bootstrap tokens; empty before the API exists. */
+    private java.util.Optional<io.fabric8.kubernetes.api.model.Secret> bootstrapTokenSecret(String name) {
+        ApiServer server = api;
+        if (server == null) return java.util.Optional.empty();
+        var type = server.type("", "secrets");
+        var found = server.storage().find(type, dev.berth.core.apiserver.auth.BootstrapTokenAuthenticator.NAMESPACE, name);
+        return found == null ? java.util.Optional.empty()
+                : java.util.Optional.of((io.fabric8.kubernetes.api.model.Secret) server.storage().typed(type, found));
     }
 
     /**

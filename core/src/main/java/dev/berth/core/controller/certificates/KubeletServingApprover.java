@@ -10,7 +10,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 /**
  * The {@code certificates} controller: approves the serving-certificate requests of nodes that
- * {@link KubeletServingPolicy} allows (the signing itself happens as the approval is written).
+ * {@link KubeletServingPolicy} allows, and the client-certificate requests of joining or renewing
+ * nodes that {@link NodeClientPolicy} allows (the signing itself happens as the approval is written).
  * Requests it may not approve are left pending for a person ({@code kubectl certificate approve}).
  * A request waiting for its Node is looked at again when that Node appears or changes.
  */
@@ -65,7 +66,8 @@ public final class KubeletServingApprover implements LoopComponent {
     }
 
     private void enqueueIfPending(CertificateSigningRequest csr) {
-        if (csr.getSpec() != null && KubeletServingPolicy.SIGNER.equals(csr.getSpec().getSignerName())
+        if (csr.getSpec() != null && (KubeletServingPolicy.SIGNER.equals(csr.getSpec().getSignerName())
+                || NodeClientPolicy.SIGNER.equals(csr.getSpec().getSignerName()))
                 && KubeletServingReconciler.pending(csr)) {
             loop.enqueue(csr);
         }

@@ -38,13 +38,22 @@ final class KubeletServingReconciler implements Reconciler<String> {
     @Override
     public Result reconcile(String key) {
         CertificateSigningRequest csr = context.informers().get(CertificateSigningRequest.class, key);
-        if (csr == null || !pending(csr) || csr.getSpec() == null
-                || !KubeletServingPolicy.SIGNER.equals(csr.getSpec().getSignerName())) {
+        if (csr == null || !pending(csr) || csr.getSpec() == null) {
             return Result.done();
         }
-        Node node = KubeletServingPolicy.requestingNode(csr)
-                .map(n -> context.informers().get(Node.class, n)).orElse(null);
-        switch (KubeletServingPolicy.decide(csr, node)) {
+        boolean client = NodeClientPolicy.SIGNER.equals(csr.getSpec().getSignerName());
+        if (!client && !KubeletServingPolicy.SIGNER.equals(csr.getSpec().getSignerName())) {
+            return Result.done();
+        }
+        KubeletServingPolicy.Verdict verdict;
+        if (client) {
+            verdict = NodeClientPolicy.decide(csr);
+        } else {
+            Node node = KubeletServingPolicy.requestingNode(csr)
+                    .map(n -> context.informers().get(Node.class, n)).orElse(null);
+            verdict = KubeletServingPolicy.decide(csr, node);
+        }
+        switch (verdict) {
             case KubeletServingPolicy.Verdict.Leave leave -> {
                 log.info("certificatesigningrequest {} left for a person to approve: {}", key, leave.reason());
                 return Result.done();
@@ -58,8 +67,11 @@ final class KubeletServingReconciler implements Reconciler<String> {
                 }
                 CertificateSigningRequestCondition approved = new CertificateSigningRequestConditionBuilder()
                         .withType("Approved").withStatus("True").withReason(REASON)
-                        .withMessage("Auto approving kubelet serving certificate of node " + approve.nodeName()
-                                + ": requestor, subject, usages and names match the node")
+                        .withMessage(client
+                                ? "Auto approving kubelet client certificate of node " + approve.nodeName()
+                                        + " requested by " + csr.getSpec().getUsername()
+                                : "Auto approving kubelet serving certificate of node " + approve.nodeName()
+                                        + ": requestor, subject, usages and names match the node")
                         .withLastUpdateTime(context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
                         .build();
                 try {

@@ -96,6 +96,10 @@ public final class BootstrapPolicy {
                 rule(READ, List.of(""), List.of("nodes")),
                 rule(List.of("create", "patch", "update"), List.of("", "events.k8s.io"), List.of("events")),
                 rule(List.of("list", "watch"), List.of("discovery.k8s.io"), List.of("endpointslices")))));
+        // what a bootstrap token may do: ask for its node's client certificate (Kubernetes' role of that name)
+        roles.add(role("system:node-bootstrapper", Map.of(), List.of(
+                rule(List.of("create", "get", "list", "watch"), List.of("certificates.k8s.io"),
+                        List.of("certificatesigningrequests")))));
         roles.add(role("system:kube-dns", Map.of(), List.of(
                 rule(List.of("list", "watch"), List.of(""), List.of("endpoints", "services")),
                 rule(List.of("list", "watch"), List.of("discovery.k8s.io"), List.of("endpointslices")))));
@@ -124,6 +128,8 @@ public final class BootstrapPolicy {
                         group("system:unauthenticated")),
                 binding("system:node-proxier", "system:node-proxier", user("system:kube-proxy")),
                 binding("system:kube-dns", "system:kube-dns", serviceAccount("kube-system", "kube-dns")),
+                // as kubeadm's kubeadm:kubelet-bootstrap: `berth node add` joins nodes with bootstrap tokens
+                binding("berth:node-bootstrapper", "system:node-bootstrapper", group("system:bootstrappers")),
                 binding("system:kube-controller-manager", "system:kube-controller-manager",
                         user("system:kube-controller-manager")),
                 binding("system:kube-scheduler", "system:kube-scheduler", user("system:kube-scheduler")));

@@ -1,0 +1,56 @@
+package dev.berth.core.provision;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BundleBuilderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void bundleHoldsJarsLauncherSupervisorUnitAndChecksums() throws Exception {
+        Path jar = Files.write(dir.resolve("a.jar"), new byte[]{1, 2, 3});
+        Bundle b = new BundleBuilder("1.2.3", List.of(jar)).build(dir.resolve("out"), ProgressListener.NONE);
+        assertThat(b.version()).isEqualTo("1.2.3");
+        assertThat(b.archive().getFileName().toString()).isEqualTo("berth-agent-1.2.3-" + BundleBuilder.hostArch() + ".tar.gz");
+        assertThat(b.sha256()).isEqualTo(Bundle.sha256(b.archive()));
+        Map<String, Integer> modes = new HashMap<>();
+        String sums = null;
+        try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(b.archive())))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                modes.put(e.getName(), e.getMode() & 0777);
+                if (e.getName().equals("SHA256SUMS")) sums = new String(tar.readAllBytes());
+            }
+        }
+        assertThat(modes).containsEntry("lib/a.jar", 0644).containsEntry("bin/berth-agent", 0755)
+                .containsEntry("bin/berth-agent-supervise", 0755).containsKeys("systemd/berth-agent.service", "manifest.json");
+        assertThat(sums).contains("  lib/a.jar").contains("  bin/berth-agent\n");
+    }
+
+    @Test
+    void aTamperedArchiveIsRefusedWhenOpened() throws Exception {
+        Path jar = Files.write(dir.resolve("a.jar"), new byte[]{1});
+        Bundle b = new BundleBuilder("1", List.of(jar)).build(dir.resolve("out"), ProgressListener.NONE);
+        Files.write(b.archive(), new byte[]{0}, java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> Bundle.open(dir.resolve("out/berth-agent-1-" + BundleBuilder.hostArch() + ".json")))
+                .hasMessageContaining("has SHA-256").hasMessageContaining("rebuild it");
+    }
+
+    @Test
+    void versionIsValidated() {
+        assertThatThrownBy(() -> new BundleBuilder("1 0; rm", List.of())).hasMessageContaining("version \"1 0; rm\"");
+    }
+}
