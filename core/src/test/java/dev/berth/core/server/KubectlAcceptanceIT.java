@@ -358,6 +358,13 @@ class KubectlAcceptanceIT {
                 admin.certificateAuthorities().getFirst(), "alice",
                 new dev.berth.core.pki.CertifiedKey(certificate, keys.getPrivate())).write(aliceConfig);
         Kubectl alice = new Kubectl(aliceConfig, Files.createDirectories(dir.resolve("alice-home")));
-        assertThat(alice.run("get", "namespaces").ok().out()).contains("default");
+        // she is who the certificate says; what she may do is RBAC's to say, and she has no role yet
+        assertThat(alice.run("auth", "whoami").ok().out()).contains("alice").contains("lab");
+        Kubectl.Result denied = alice.run("get", "namespaces");
+        assertThat(denied.exit()).isNotZero();
+        assertThat(denied.err()).contains("User \"alice\" cannot list resource \"namespaces\"");
+        kubectl.run("create", "clusterrolebinding", "alice-view", "--clusterrole=view", "--user=alice").ok();
+        await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(alice.run("get", "namespaces").ok().out()).contains("default"));
     }
 }
