@@ -72,6 +72,10 @@ class ReadmeScreenshotsIT {
     @Test
     void capturesTheExplorerWithSimulatedNodes(FxRobot robot) throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> window.explorer() != null);
+        // the picture shows a cluster at rest: every Deployment available on the simulated nodes
+        await().atMost(Duration.ofSeconds(120)).until(() -> cluster.client.apps().deployments().inNamespace("default")
+                .list().getItems().stream().allMatch(d -> d.getStatus() != null
+                        && java.util.Objects.equals(d.getStatus().getAvailableReplicas(), d.getSpec().getReplicas())));
         robot.interact(() -> window.show(Kinds.DEPLOYMENT));
         await().atMost(Duration.ofSeconds(30)).until(() -> DesktopAppIT.fx(() -> window.explorer().model().size()) == 4);
         robot.interact(() -> {
