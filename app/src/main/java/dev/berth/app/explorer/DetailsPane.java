@@ -47,7 +47,10 @@ public final class DetailsPane {
     private final CodeArea yaml = new CodeArea();
     private final ToggleButton reveal = new ToggleButton("Reveal values");
     private ResourceKind kind;
-    private GenericKubernetesResource object;
+    private volatile GenericKubernetesResource object;
+    /** Child kinds whose caches this pane listens to, so that children appearing later are shown. */
+    private final java.util.Set<String> childWatches = new java.util.HashSet<>();
+    private final java.util.concurrent.atomic.AtomicBoolean childRefreshPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     public DetailsPane(ClusterSession session, Consumer<String> onNavigate) {
         this.session = session;
@@ -59,11 +62,13 @@ public final class DetailsPane {
         addColumn("Message", Condition::message, 260);
         conditions.setPlaceholder(new Label("No conditions"));
         conditions.setPrefHeight(150);
+        conditions.setMinHeight(120);
         conditions.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         owners.setPlaceholder(new Label("No owners"));
         owners.setPrefHeight(60);
         children.setPlaceholder(new Label("No children"));
         children.setId("details-children");
+        children.setPrefHeight(120);
         events.setId("details-events");
         events.setPlaceholder(new Label("No events for this object"));
         yaml.setEditable(false);
@@ -72,6 +77,8 @@ public final class DetailsPane {
         reveal.setId("details-reveal");
         reveal.setOnAction(e -> showYaml());
         VBox summary = new VBox(6, section("Conditions"), conditions, section("Owners"), owners, section("Children"), children);
+        // conditions take the room there is; owners and children are short lists
+        VBox.setVgrow(conditions, javafx.scene.layout.Priority.ALWAYS);
         summary.setPadding(new Insets(6));
         BorderPane yamlPane = new BorderPane(new VirtualizedScrollPane<>(yaml));
         HBox yamlBar = new HBox(6, reveal);
@@ -141,17 +148,48 @@ public final class DetailsPane {
             }
         }
         owners.getItems().setAll(ownerList);
-        List<String> childList = new ArrayList<>();
+        renderChildren();
         for (ResourceKind ck : Kinds.childKinds(k)) {
+            if (childWatches.add(ck.kind())) {
+                session.cache(ck).addListener(this::childChanged);
+            }
+        }
+        events.getItems().setAll(events(o));
+        reveal.setVisible(YamlText.isSecret(o));
+        showYaml();
+    }
+
+    /** The shown object's children, from the caches of its child kinds; FX thread. */
+    private void renderChildren() {
+        GenericKubernetesResource o = object;
+        if (o == null || kind == null) {
+            children.getItems().clear();
+            return;
+        }
+        List<String> childList = new ArrayList<>();
+        for (ResourceKind ck : Kinds.childKinds(kind)) {
             for (GenericKubernetesResource c : session.cache(ck).ownedBy(o.getMetadata().getUid())) {
                 childList.add(ck.kind() + " " + c.getMetadata().getName());
             }
         }
         childList.sort(Comparator.naturalOrder());
         children.getItems().setAll(childList);
-        events.getItems().setAll(events(o));
-        reveal.setVisible(YamlText.isSecret(o));
-        showYaml();
+    }
+
+    /** A child kind's cache changed (any thread): re-render the children once if the change is the shown object's. */
+    private void childChanged(dev.berth.app.cluster.ResourceCache.Change change) {
+        GenericKubernetesResource shown = object;
+        if (shown == null || change.object().getMetadata().getOwnerReferences() == null) {
+            return;
+        }
+        boolean ours = change.object().getMetadata().getOwnerReferences().stream()
+                .anyMatch(r -> java.util.Objects.equals(r.getUid(), shown.getMetadata().getUid()));
+        if (ours && childRefreshPending.compareAndSet(false, true)) {
+            javafx.application.Platform.runLater(() -> {
+                childRefreshPending.set(false);
+                if (!session.isClosed()) renderChildren();
+            });
+        }
     }
 
     /** Refreshes when the shown object changed. */

@@ -21,6 +21,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -82,6 +83,10 @@ class ReadmeScreenshotsIT {
             var t = window.explorer().table();
             t.getSelectionModel().select(t.getItems().stream().filter(r -> r.name().equals("web")).findFirst().orElseThrow());
         });
+        // the details pane lists the Deployment's ReplicaSet, even if its cache filled after the selection
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(DesktopAppIT.fx(() ->
+                List.copyOf(robot.lookup("#details-children").<javafx.scene.control.ListView<String>>query().getItems())))
+                .anySatisfy(child -> assertThat(child).startsWith("ReplicaSet web-")));
         Path out = Path.of(System.getProperty("berth.screenshots.dir", "target/screenshots"));
         Files.createDirectories(out);
         Path png = out.resolve("berth-app.png");
