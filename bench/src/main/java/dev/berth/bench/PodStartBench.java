@@ -133,7 +133,7 @@ public final class PodStartBench {
                     .withPort(freePort()).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     // Service rules would go into the host namespace: this benchmark needs none
                     .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
-            try (Agent agent = Agent.fromKubeconfig(agentOptions, new ProductionParts(), Privileges.system(),
+            try (Agent agent = Agent.fromKubeconfig(agentOptions, ProductionParts.withoutPodNetworkRules(), Privileges.system(),
                     Clock.systemUTC()).start()) {
                 waitFor("node " + node + " Ready", () -> nodeReady(client, node));
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("podstart").endMetadata()

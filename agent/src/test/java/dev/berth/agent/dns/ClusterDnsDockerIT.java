@@ -77,8 +77,11 @@ class ClusterDnsDockerIT {
         String up = upstream.address().getAddress().getHostAddress() + ":" + upstream.address().getPort();
         AgentOptions options = AgentOptions.defaults(kubeconfig).withNodeName(NODE).withDataDir(dir.resolve("agent"))
                 .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
-                .withClusterCidr(clusterCidr).withDnsUpstreams(List.of(up));
-        agent = Agent.fromKubeconfig(options, new ProductionParts(), Privileges.system(), Clock.systemUTC()).start();
+                .withClusterCidr(clusterCidr).withDnsUpstreams(List.of(up))
+                // this test runs in the machine's own namespace: no Service or pod network rules there
+                .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+        agent = Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(),
+                Clock.systemUTC()).start();
         // the node's podCIDR is node IPAM's to give; on a loaded machine the controllers may start late,
         // and this test is about DNS, so it gives the first /24 itself when none is there yet
         String podCidr = clusterCidr.replace(".0/20", ".0/24");
