@@ -14,7 +14,11 @@ public final class FakeAgentMain {
             if (args[i].equals("--data-dir")) data = Path.of(args[i + 1]);
         }
         Files.createDirectories(data);
-        Files.writeString(data.resolve("fake-agent"), ProcessHandle.current().pid() + "\n" + String.join(" ", args) + "\n");
+        // written whole, then moved into place: a reader never sees half of it
+        java.nio.file.Path tmp = data.resolve("fake-agent.tmp");
+        Files.writeString(tmp, ProcessHandle.current().pid() + "\n" + String.join(" ", args) + "\n");
+        Files.move(tmp, data.resolve("fake-agent"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Thread.sleep(Long.MAX_VALUE);
     }
 }
