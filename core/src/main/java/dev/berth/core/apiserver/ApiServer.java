@@ -238,21 +238,9 @@ public final class ApiServer implements AutoCloseable {
         if (storage.find(svc, "default", "kubernetes") == null) {
             String ip = allocator.address(1);
             int port = config.bind().getPort() == 0 ? 6443 : config.bind().getPort();
-            ObjectNode s = Json.MAPPER.createObjectNode();
-            s.put("apiVersion", "v1");
-            s.put("kind", "Service");
-            ObjectNode meta = s.putObject("metadata");
-            meta.put("name", "kubernetes");
-            meta.put("namespace", "default");
-            ObjectNode labels = meta.putObject("labels");
-            labels.put("component", "apiserver");
-            labels.put("provider", "kubernetes");
-            ObjectNode spec = s.putObject("spec");
-            spec.put("type", "ClusterIP");
-            spec.put("clusterIP", ip);
-            spec.putArray("clusterIPs").add(ip);
-            spec.put("sessionAffinity", "None");
-            ObjectNode p = spec.putArray("ports").addObject();
+            ObjectNode s = clusterIpService("default", "kubernetes",
+                    java.util.Map.of("component", "apiserver", "provider", "kubernetes"), ip);
+            ObjectNode p = ((ObjectNode) s.get("spec")).putArray("ports").addObject();
             p.put("name", "https");
             p.put("port", 443);
             p.put("protocol", "TCP");
@@ -260,6 +248,25 @@ public final class ApiServer implements AutoCloseable {
             createQuietly(svc, "default", s, system);
         }
         bootstrapClusterDnsService(svc, system);
+    }
+
+    /** A ClusterIP Service at {@code ip} without ports, as the bootstrap writes them. */
+    private static ObjectNode clusterIpService(String namespace, String name, java.util.Map<String, String> labels,
+                                               String ip) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("apiVersion", "v1");
+        s.put("kind", "Service");
+        ObjectNode meta = s.putObject("metadata");
+        meta.put("name", name);
+        meta.put("namespace", namespace);
+        ObjectNode labelNode = meta.putObject("labels");
+        labels.forEach(labelNode::put);
+        ObjectNode spec = s.putObject("spec");
+        spec.put("type", "ClusterIP");
+        spec.put("clusterIP", ip);
+        spec.putArray("clusterIPs").add(ip);
+        spec.put("sessionAffinity", "None");
+        return s;
     }
 
     /**
@@ -279,22 +286,12 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         String ip = address.get();
-        ObjectNode s = Json.MAPPER.createObjectNode();
-        s.put("apiVersion", "v1");
-        s.put("kind", "Service");
-        ObjectNode meta = s.putObject("metadata");
-        meta.put("name", "kube-dns");
-        meta.put("namespace", "kube-system");
-        ObjectNode labels = meta.putObject("labels");
+        var labels = new java.util.LinkedHashMap<String, String>();
         labels.put("k8s-app", "kube-dns");
         labels.put("kubernetes.io/cluster-service", "true");
         labels.put("kubernetes.io/name", "KubeDNS");
-        ObjectNode spec = s.putObject("spec");
-        spec.put("type", "ClusterIP");
-        spec.put("clusterIP", ip);
-        spec.putArray("clusterIPs").add(ip);
-        spec.put("sessionAffinity", "None");
-        var ports = spec.putArray("ports");
+        ObjectNode s = clusterIpService("kube-system", "kube-dns", labels, ip);
+        var ports = ((ObjectNode) s.get("spec")).putArray("ports");
         for (String[] p : new String[][]{{"dns", "UDP"}, {"dns-tcp", "TCP"}}) {
             ObjectNode port = ports.addObject();
             port.put("name", p[0]);
