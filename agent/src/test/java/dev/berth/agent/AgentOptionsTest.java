@@ -44,4 +44,24 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> Agent.gateway("10.42.3.0")).hasMessageContaining("is not a CIDR");
         assertThatThrownBy(() -> Agent.gateway("fd00::/64")).hasMessage("\"fd00::/64\" is not an IPv4 network");
     }
+
+    @Test
+    void badNetworkOptionsNameTheOptionTheValueAndTheRule() {
+        AgentOptions o = AgentOptions.defaults(Path.of("/tmp/k"));
+        assertThatThrownBy(() -> o.withClusterCidr("10.42.0.0"))
+                .hasMessage("cluster CIDR \"10.42.0.0\" must be an IPv4 network like 10.42.0.0/16");
+        assertThatThrownBy(() -> o.withServiceCidr("10.43.0.1/16"))
+                .hasMessage("service CIDR \"10.43.0.1/16\" has host bits set");
+        assertThatThrownBy(() -> o.withClusterCidr("10.0.0.0/31"))
+                .hasMessageContaining("prefix length must be between 8 and 30");
+        assertThatThrownBy(() -> AgentOptions.ProxyMode.parse("ipvs"))
+                .hasMessage("proxy mode \"ipvs\" must be one of auto, iptables, userspace");
+        assertThatThrownBy(() -> o.withDnsUpstreams(java.util.List.of("10.0.0.2:99999")))
+                .hasMessage("DNS upstream \"10.0.0.2:99999\": port \"99999\" must be between 1 and 65535");
+        assertThatThrownBy(() -> o.withDnsUpstreams(java.util.List.of("dns.example")))
+                .hasMessage("DNS upstream \"dns.example\" is not an IPv4 or IPv6 address");
+        assertThat(o.withDnsUpstreams(java.util.List.of("10.0.0.2:5353", "10.0.0.3")).dnsUpstreams())
+                .containsExactly("10.0.0.2:5353", "10.0.0.3");
+        assertThat(AgentOptions.ProxyMode.parse("IPTables")).isEqualTo(AgentOptions.ProxyMode.IPTABLES);
+    }
 }
