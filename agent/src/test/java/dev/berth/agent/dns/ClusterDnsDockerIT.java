@@ -93,6 +93,10 @@ class ClusterDnsDockerIT {
             }
             return agent.podCidr().isPresent();
         });
+        // a node is NotReady until its first status says otherwise, and the not-ready NoExecute taint
+        // evicts a pod bound to it after the lab's short default toleration: create pods once it is Ready
+        await().atMost(WAIT).ignoreExceptions().until(() -> admin.nodes().withName(NODE).get().getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
     }
 
     /** A random /20 in 10.240.0.0/12 that overlaps none of the engine's networks, so the node's bridge can be made. */
