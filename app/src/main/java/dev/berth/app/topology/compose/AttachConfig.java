@@ -85,6 +85,10 @@ public final class AttachConfig implements Command<Void> {
     /** Adds the volume to the pod and mounts it in the container; refuses a path the container already mounts. */
     static void mount(Workload w, Container c, String cpath, Volume v, String path, boolean readOnly) {
         if (c.getVolumeMounts() == null) c.setVolumeMounts(new ArrayList<>());
+        if (!path.startsWith("/")) {
+            throw new CompositionException(w.key(), FieldError.invalid(cpath + ".volumeMounts[" + c.getVolumeMounts().size()
+                    + "].mountPath", path, "must be an absolute path"));
+        }
         for (var m : c.getVolumeMounts()) {
             if (path.equals(m.getMountPath())) {
                 throw new CompositionException(w.key(), FieldError.invalid(cpath + ".volumeMounts[" + c.getVolumeMounts().indexOf(m)

@@ -733,10 +733,17 @@ public final class ComposeImport {
             v.forEach(x -> out.add(x.asText()));
             return out;
         }
-        StringTokenizer t = new StringTokenizer(v.asText(), StringMatcherFactory.INSTANCE.splitMatcher(),
-                StringMatcherFactory.INSTANCE.quoteMatcher());
+        // words are split at runs of whitespace, so that a quoted empty word ("") stays a word
+        org.apache.commons.text.matcher.StringMatcher whitespaceRun = (buffer, start, bufferStart, bufferEnd) -> {
+            int i = start;
+            while (i < bufferEnd && Character.isWhitespace(buffer[i])) {
+                i++;
+            }
+            return i - start;
+        };
+        StringTokenizer t = new StringTokenizer(v.asText().strip(), whitespaceRun, StringMatcherFactory.INSTANCE.quoteMatcher());
         t.setEmptyTokenAsNull(false);
-        t.setIgnoreEmptyTokens(true);
+        t.setIgnoreEmptyTokens(false);
         out.addAll(t.getTokenList());
         return out;
     }

@@ -71,7 +71,12 @@ public final class ConnectService implements Command<Map<String, String>> {
         if (svc.getSpec().getPorts() == null || svc.getSpec().getPorts().isEmpty()) {
             svc.getSpec().setPorts(portsOf(w));
         }
-        Checks.fields(svc, "spec.selector", "spec.ports");
+        // a workload without container ports leaves the Service without ports: the dry run shows that on the Service
+        if (svc.getSpec().getPorts() == null || svc.getSpec().getPorts().isEmpty()) {
+            Checks.fields(svc, "spec.selector");
+        } else {
+            Checks.fields(svc, "spec.selector", "spec.ports");
+        }
         Checks.fields(w.object(), w.podMetaPath() + ".labels");
         drafts.put(w.generic());
         drafts.put(Objects2.generic(svc));
