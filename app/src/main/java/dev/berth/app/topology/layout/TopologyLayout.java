@@ -153,7 +153,25 @@ public final class TopologyLayout {
 
     /** The x of a kind's column in the existing picture (where boxes of that rank already are), else its nominal x. */
     private static double columnX(Map<ElementId, Box> existing, TopologyElement e, double left) {
-        return left + Sizes.rank(e) * COLUMN;
+        int rank = Sizes.rank(e);
+        double best = Double.NaN;
+        for (Box b : existing.values()) {
+            if (kindRank(b.id().kind()) == rank && b.id().namespace().equals(e.namespace()) && !(b.x() >= best)) {
+                best = b.x();
+            }
+        }
+        return Double.isNaN(best) ? left + rank * COLUMN : best;
+    }
+
+    /** The column of a kind as most of its boxes have it (ReplicaSets and Jobs usually have an owner). */
+    private static int kindRank(String kind) {
+        return switch (kind) {
+            case "Ingress" -> 0;
+            case "Service" -> 1;
+            case "ReplicaSet", "Job" -> 3;
+            case "ConfigMap", "Secret", "PersistentVolumeClaim" -> 4;
+            default -> 2;
+        };
     }
 
     /** The first spot at or below {@code b} that overlaps no box. */
