@@ -53,7 +53,7 @@ public final class DraftApply {
                 continue;
             }
             try {
-                apply.dryRun(d.object(), "");
+                apply.dryRun(forServer(d.object()), "");
                 out.put(d.key(), List.of());
             } catch (Apply.Rejected e) {
                 out.put(d.key(), problems(e));
@@ -71,7 +71,7 @@ public final class DraftApply {
             try {
                 GenericKubernetesResource live = apply.live(d.object());
                 GenericKubernetesResource after = newNamespaces.contains(d.key().namespace()) ? d.object()
-                        : apply.dryRun(d.object(), "");
+                        : apply.dryRun(forServer(d.object()), "");
                 String before = live == null ? "" : YamlText.comparable(live);
                 out.add(new Change(d.key(), live == null ? Draft.State.NEW : Draft.State.MODIFIED,
                         Diffs.unified("live/" + name, before, "draft/" + name, YamlText.comparable(after)), List.of()));
@@ -91,7 +91,7 @@ public final class DraftApply {
         List<Result> out = new ArrayList<>();
         for (Draft d : ApplyOrder.sortDrafts(drafts)) {
             try {
-                GenericKubernetesResource applied = apply.apply(d.object(), "", force);
+                GenericKubernetesResource applied = apply.apply(forServer(d.object()), "", force);
                 out.add(new Result(d.key(), applied, (d.live() == null ? "created " : "configured ") + d.key().shortName(),
                         List.of(), false));
             } catch (Apply.Rejected e) {
@@ -102,6 +102,18 @@ public final class DraftApply {
             }
         }
         return out;
+    }
+
+    /**
+     * The draft as it is sent: without status and server-managed metadata (a draft made from a live
+     * object carries its managedFields and resourceVersion, which an apply must not send back).
+     */
+    static GenericKubernetesResource forServer(GenericKubernetesResource o) {
+        try {
+            return YamlText.parse(YamlText.forEditing(o));
+        } catch (YamlText.YamlSyntaxException e) {
+            throw new IllegalStateException("draft " + DraftKey.of(o) + " cannot be written as YAML: " + e.getMessage(), e);
+        }
     }
 
     private static Set<String> newNamespaces(List<Draft> drafts) {
