@@ -114,6 +114,27 @@ public final class ComposeController {
         images.getChildren().setAll(names.stream().map(n -> item(new PaletteItem(PaletteItem.Type.IMAGE, n))).toList());
     }
 
+    /**
+     * The images the nodes report in {@code status.images}, for the palette: each by its tagged
+     * names (digest-only names and {@code <none>} left out), once, sorted.
+     */
+    public static List<String> nodeImages(java.util.Collection<GenericKubernetesResource> nodes) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (GenericKubernetesResource n : nodes) {
+            List<Map<String, Object>> images = n.get("status", "images");
+            for (Map<String, Object> image : images == null ? List.<Map<String, Object>>of() : images) {
+                if (image.get("names") instanceof List<?> names) {
+                    for (Object name : names) {
+                        if (name instanceof String s && !s.contains("@") && !s.contains("<none>")) {
+                            out.add(s);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
     private void build() {
         TextField typed = new TextField();
         typed.setId("compose-image-name");

@@ -147,6 +147,8 @@ class ComposeViewIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> robot.lookup("#compose-diff").tryQuery().isPresent());
         assertThat(robot.lookup("#compose-diff").queryAs(TextArea.class).getText())
                 .contains("default/Deployment/nginx (new)").contains("+        - image: busybox:1.36.1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#compose-diff-apply")
+                .match(org.testfx.matcher.base.NodeMatchers.isVisible()).tryQuery().isPresent());
         robot.clickOn("#compose-diff-apply");
         await().atMost(Duration.ofSeconds(30)).until(() -> fx(() -> drafts.isEmpty()));
         assertThat(fx(compose::statusText)).startsWith("Applied 2 objects");
