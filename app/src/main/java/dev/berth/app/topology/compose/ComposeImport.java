@@ -63,7 +63,7 @@ public final class ComposeImport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_LEVEL = Set.of("version", "name", "services", "volumes", "networks", "configs",
             "secrets");
-    private static final Set<String> IGNORED_QUIETLY = Set.of("container_name", "build", "pull_policy", "platform");
+    private static final Set<String> WITH_HINT = Set.of("container_name", "build", "pull_policy", "platform");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|µs|ns)");
 
     private final String namespace;
@@ -302,7 +302,7 @@ public final class ComposeImport {
                         continue;
                     }
                     warnings.add(where + ": " + key + ": not supported, ignored"
-                            + (IGNORED_QUIETLY.contains(key) ? " (" + hint(key) + ")" : ""));
+                            + (WITH_HINT.contains(key) ? " (" + hint(key) + ")" : ""));
                 }
             }
         }
