@@ -1,0 +1,120 @@
+package dev.berth.app.topology.canvas;
+
+import dev.berth.app.icons.Icons;
+import dev.berth.app.topology.layout.Box;
+import dev.berth.app.topology.model.ElementId;
+import dev.berth.app.topology.model.Health;
+import dev.berth.app.topology.model.TopologyElement;
+import dev.berth.app.topology.model.TopologyModel;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.paint.Color;
+
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/** What a skin draws with: the layer's graphics, the viewport, colours, and the live model. */
+public final class SkinContext {
+    final GraphicsContext g;
+    final Viewport v;
+    final TopologyModel model;
+    final Function<ElementId, List<ElementId>> podsIn;
+    final ToDoubleFunction<ElementId> flash;
+    ElementId selected;
+    boolean dark;
+
+    SkinContext(GraphicsContext g, Viewport v, TopologyModel model, Function<ElementId, List<ElementId>> podsIn,
+                ToDoubleFunction<ElementId> flash) {
+        this.g = g;
+        this.v = v;
+        this.model = model;
+        this.podsIn = podsIn;
+        this.flash = flash;
+    }
+
+    public GraphicsContext g() {
+        return g;
+    }
+
+    public Viewport viewport() {
+        return v;
+    }
+
+    public TopologyModel model() {
+        return model;
+    }
+
+    /** The pods drawn inside a container box (by owner in the workload view, by node in the node view). */
+    public List<ElementId> podsIn(ElementId container) {
+        return podsIn.apply(container);
+    }
+
+    /** 1 just after the element changed, fading to 0. */
+    public double flash(ElementId id) {
+        return flash.applyAsDouble(id);
+    }
+
+    public boolean selected(ElementId id) {
+        return id.equals(selected);
+    }
+
+    public boolean dark() {
+        return dark;
+    }
+
+    /** Whether text is legible at this zoom. */
+    public boolean detailed() {
+        return v.scale() >= 0.45;
+    }
+
+    public Color surface() {
+        return dark ? Color.web("#22272e") : Color.WHITE;
+    }
+
+    public Color ink() {
+        return dark ? Color.web("#e6edf3") : Color.web("#1f2328");
+    }
+
+    public Color muted() {
+        return dark ? Color.web("#8b949e") : Color.web("#656d76");
+    }
+
+    public Color border() {
+        return dark ? Color.web("#444c56") : Color.web("#d0d7de");
+    }
+
+    public static Color health(Health h) {
+        return switch (h) {
+            case OK -> Color.web("#2da44e");
+            case PROGRESSING -> Color.web("#0969da");
+            case WARNING -> Color.web("#d4a72c");
+            case FAILED -> Color.web("#cf222e");
+            case UNKNOWN -> Color.web("#8c959f");
+        };
+    }
+
+    public javafx.scene.image.Image icon(String kind, double size) {
+        return Icons.forKind(kind, Math.max(8, Math.min(64, Math.round(size))), ink());
+    }
+
+    public double sx(double worldX) {
+        return v.toScreenX(worldX);
+    }
+
+    public double sy(double worldY) {
+        return v.toScreenY(worldY);
+    }
+
+    public double s(double world) {
+        return world * v.scale();
+    }
+
+    TopologyElement element(ElementId id) {
+        return model.get(id);
+    }
+
+    /** The screen rectangle of a box: x, y, w, h. */
+    double[] screen(Box b) {
+        return new double[] {sx(b.x()), sy(b.y()), s(b.width()), s(b.height())};
+    }
+}
