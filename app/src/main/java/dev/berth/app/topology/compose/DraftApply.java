@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * method blocks on the network: call it off the FX thread, then hand its answer to the drafts.
  */
 public final class DraftApply {
-    public static final String FIELD_MANAGER = "berth";
+    /** The same manager as the YAML editor, so that an object composed here and edited there has one owner. */
+    public static final String FIELD_MANAGER = Apply.FIELD_MANAGER;
 
     /** What applying one draft would change: a unified diff (empty when nothing), or the server's problems. */
     public record Change(DraftKey key, Draft.State state, List<String> diff, List<DraftSet.Problem> problems) {}

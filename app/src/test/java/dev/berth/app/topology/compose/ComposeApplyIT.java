@@ -71,9 +71,9 @@ class ComposeApplyIT {
             assertThat(redis.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName())
                     .containsExactly("redis", "busybox");
             assertThat(redis.getSpec().getTemplate().getSpec().getVolumes().getFirst().getConfigMap().getName()).isEqualTo("settings");
-            assertThat(redis.getMetadata().getManagedFields()).anySatisfy(f -> assertThat(f.getManager()).isEqualTo("berth"));
+            assertThat(redis.getMetadata().getManagedFields()).anySatisfy(f -> assertThat(f.getManager()).isEqualTo("berth-app"));
             Service svc = client.services().inNamespace("shop").withName("cache").get();
-            assertThat(svc.getSpec().getSelector()).containsExactlyEntriesOf(Map.of("app", "redis"));
+            assertThat(svc.getSpec().getSelector()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "redis"));
             assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(6379));
             assertThat(svc.getSpec().getClusterIP()).isNotBlank();
             Ingress front = client.network().v1().ingresses().inNamespace("shop").withName("front").get();

@@ -61,14 +61,14 @@ class ComposeImportTest {
         }
 
         Deployment web = deployment(r, "web");
-        assertThat(web.getSpec().getSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("app", "web"));
+        assertThat(web.getSpec().getSelector().getMatchLabels()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "web"));
         assertThat(web.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "web");
         // labels from the merged anchor are kept as pod annotations (compose labels are free text)
         assertThat(web.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("com.example.team", "storefront");
         assertThat(container(r, "web").getPorts()).extracting(p -> p.getContainerPort()).containsExactly(80, 443);
         assertThat(service(r, "web").getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getIntVal())
                 .containsExactly("tcp-8080:8080->80", "tcp-8443:8443->443");
-        assertThat(service(r, "web").getSpec().getSelector()).containsExactlyEntriesOf(Map.of("app", "web"));
+        assertThat(service(r, "web").getSpec().getSelector()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "web"));
 
         Container app = container(r, "app");
         assertThat(app.getArgs()).containsExactly("gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi");
