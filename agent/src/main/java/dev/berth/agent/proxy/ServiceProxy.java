@@ -109,6 +109,7 @@ public final class ServiceProxy implements AgentParts.NetworkPart {
     public static ProxyDataplane dataplane(AgentOptions options, HostCommand host) {
         IptablesRules rules = new IptablesRules(options.namePrefix(), options.clusterCidr(), options.serviceCidr());
         return switch (options.proxyMode()) {
+            case NONE -> new NoProxy();
             case USERSPACE -> new UserspaceNeeded("proxy mode userspace was asked for, and this build has no userspace proxy yet");
             case IPTABLES -> {
                 String why = IptablesDataplane.probe(host, rules.stem());

@@ -173,6 +173,8 @@ class ServiceProxyTest {
         HostCommand broken = new HostCommand("/var/run/netns/berth-test-no-such-netns", Duration.ofSeconds(10));
         assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.USERSPACE), broken).mode())
                 .isEqualTo("userspace-needed");
+        assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.NONE), broken).mode())
+                .isEqualTo("none");
         assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.AUTO), broken).mode())
                 .isEqualTo("userspace-needed");
         assertThatThrownBy(() -> ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.IPTABLES), broken))
