@@ -64,6 +64,9 @@ public final class ProxyDataPath {
         HostCommand host = HostCommand.local();
         host.check(List.of("ip", "link", "set", "lo", "up"), null);
         host.check(List.of("ip", "link", "add", BRIDGE, "type", "bridge"), null);
+        // the cluster IPs are routed to this bridge before DNAT makes them local: give it loopback's MTU,
+        // or connections through a ClusterIP would get a smaller segment size than direct ones
+        host.check(List.of("ip", "link", "set", BRIDGE, "mtu", "65535"), null);
         host.check(List.of("ip", "link", "set", BRIDGE, "up"), null);
         host.check(List.of("ip", "addr", "add", "10.42.0.1/24", "dev", BRIDGE), null);
         host.check(List.of("ip", "addr", "add", POD_IP + "/32", "dev", BRIDGE), null);

@@ -8,6 +8,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
@@ -66,6 +68,10 @@ public final class UserspaceDataplane implements ProxyDataplane {
     /** How long a connection to one endpoint may take before the next one is tried. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final String WILDCARD = "0.0.0.0";
+    /** How much a relayed side may have queued before its peer is no longer read (bulk streams). */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    /** Reads grow up to 1 MiB at a time when a stream keeps the socket full. */
+    private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(2048, 16 * 1024, 1024 * 1024);
     private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
 
     /** Where ports this mode cannot serve are reported (an Event on the Service, by the agent). */
@@ -185,6 +191,8 @@ public final class UserspaceDataplane implements ProxyDataplane {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -271,6 +279,8 @@ public final class UserspaceDataplane implements ProxyDataplane {
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
                     .handler(new Relay(inbound))
                     .connect(ep.ip(), ep.port())
                     .addListener((ChannelFutureListener) f -> {
