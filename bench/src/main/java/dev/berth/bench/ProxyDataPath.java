@@ -108,14 +108,23 @@ public final class ProxyDataPath {
                 mbps.put(k, new ArrayList<>());
                 rtts.put(k, new ArrayList<>());
             });
+            // the order of the paths rotates from round to round, so that none always runs first or last
+            List<String> names = new ArrayList<>(paths.keySet());
             for (int round = 0; round < ROUNDS; round++) {
-                for (var e : paths.entrySet()) mbps.get(e.getKey()).add(bulk(e.getValue()[0], Integer.parseInt(e.getValue()[2]), bulkMib));
+                for (int k = 0; k < names.size(); k++) {
+                    String name = names.get((round + k) % names.size());
+                    String[] p = paths.get(name);
+                    mbps.get(name).add(bulk(p[0], Integer.parseInt(p[2]), bulkMib));
+                }
             }
             int chunk = Math.max(1, connections / 10);
-            for (int done = 0; done < connections; done += chunk) {
-                for (var e : paths.entrySet()) {
+            int turn = 0;
+            for (int done = 0; done < connections; done += chunk, turn++) {
+                for (int k = 0; k < names.size(); k++) {
+                    String name = names.get((turn + k) % names.size());
+                    String[] p = paths.get(name);
                     for (int i = 0; i < Math.min(chunk, connections - done); i++) {
-                        rtts.get(e.getKey()).add(roundTrip(e.getValue()[0], Integer.parseInt(e.getValue()[1])));
+                        rtts.get(name).add(roundTrip(p[0], Integer.parseInt(p[1])));
                     }
                 }
             }
