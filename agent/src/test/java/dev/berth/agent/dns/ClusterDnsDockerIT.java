@@ -79,7 +79,7 @@ class ClusterDnsDockerIT {
                 .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                 .withClusterCidr(clusterCidr).withDnsUpstreams(List.of(up))
                 // this test runs in the machine's own namespace: no Service or pod network rules there
-                .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+                .withProxyMode(AgentOptions.ProxyMode.NONE);
         agent = Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(),
                 Clock.systemUTC()).start();
         // the node's podCIDR is node IPAM's to give; on a loaded machine the controllers may start late,
