@@ -91,13 +91,16 @@ public final class PodSecurityAdmission implements AdmissionPlugin {
         Map<String, String> labels = labels(ns.getMetadata());
         List<FieldError> errors = new ArrayList<>();
         Policy next = policy(labels, errors);
-        if (!errors.isEmpty()) {
+        boolean update = r.operation() == AdmissionRequest.Operation.UPDATE && r.old() != null;
+        List<FieldError> oldErrors = new ArrayList<>();
+        Policy before = update ? policy(labels(r.old().getMetadata()), oldErrors) : null;
+        // as Kubernetes: bad labels are refused when they are set, not on every later update of the namespace
+        if (!errors.isEmpty() && !(update && errors.equals(oldErrors))) {
             throw ApiException.invalid("", "Namespace", ns.getMetadata().getName(), errors);
         }
-        if (r.operation() != AdmissionRequest.Operation.UPDATE || r.old() == null) {
+        if (!update) {
             return;
         }
-        Policy before = policy(labels(r.old().getMetadata()), new ArrayList<>());
         String name = ns.getMetadata().getName();
         if (next.enforce().equals(before.enforce()) || next.enforce().level() == Level.PRIVILEGED
                 || config.exemptNamespaces().contains(name)) {
