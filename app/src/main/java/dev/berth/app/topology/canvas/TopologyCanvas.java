@@ -289,11 +289,20 @@ public final class TopologyCanvas extends Region {
                             flashes.put(b.id(), now);
                         }
                     }
+                    fitOnce();
                     dirty = true;
                 })
                 .onFailure(e -> org.slf4j.LoggerFactory.getLogger(TopologyCanvas.class).warn("placing new boxes failed", e))
                 .onDone(this::layoutDone)
                 .start();
+    }
+
+    /** The first time there is something to show, show all of it. */
+    private void fitOnce() {
+        if (fitAfterLayout && !boxes.isEmpty()) {
+            fitAfterLayout = false;
+            zoomToFit();
+        }
     }
 
     private void layoutDone() {
@@ -313,10 +322,7 @@ public final class TopologyCanvas extends Region {
         if (mode == Mode.NODES) {
             layoutRunning = false;
             reconcile();
-            if (fitAfterLayout) {
-                fitAfterLayout = false;
-                zoomToFit();
-            }
+            fitOnce();
             return;
         }
         List<TopologyLayout.Item> items = new ArrayList<>();
@@ -340,10 +346,7 @@ public final class TopologyCanvas extends Region {
                             boxes.put(b.id(), b);
                         }
                     }
-                    if (fitAfterLayout) {
-                        fitAfterLayout = false;
-                        zoomToFit();
-                    }
+                    fitOnce();
                     dirty = true;
                     placeAgain = true;   // what changed while it ran
                 })
