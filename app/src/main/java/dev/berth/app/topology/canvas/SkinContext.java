@@ -93,8 +93,21 @@ public final class SkinContext {
         };
     }
 
+    /**
+     * The icon of a kind for drawing at {@code size} screen pixels: rendered once at a few fixed
+     * sizes and scaled by drawImage, so zooming never renders SVGs again.
+     */
     public javafx.scene.image.Image icon(String kind, double size) {
-        return Icons.forKind(kind, Math.max(8, Math.min(64, Math.round(size))), ink());
+        return Icons.forKind(kind, size <= 20 ? 20 : size <= 40 ? 40 : 64, ink());
+    }
+
+    private final java.util.Map<Long, javafx.scene.text.Font> fonts = new java.util.HashMap<>();
+
+    /** A font of about {@code size} points (in half-point steps, cached: zooming would otherwise make a font per frame). */
+    public javafx.scene.text.Font font(boolean bold, double size) {
+        long key = Math.round(Math.max(4, size) * 2) * 2 + (bold ? 1 : 0);
+        return fonts.computeIfAbsent(key, k -> javafx.scene.text.Font.font("System",
+                bold ? javafx.scene.text.FontWeight.BOLD : javafx.scene.text.FontWeight.NORMAL, (k / 2) / 2.0));
     }
 
     public double sx(double worldX) {

@@ -88,6 +88,7 @@ public final class TopologyCanvas extends Region {
     private boolean placeAgain;
     private boolean fitAfterLayout = true;
     private LongConsumer frameListener = n -> {};
+    private SkinContext skinContext;
     // gestures
     private ElementId dragging;
     private double dragDx;
@@ -732,7 +733,10 @@ public final class TopologyCanvas extends Region {
         double ww = w / viewport.scale();
         double wh = h / viewport.scale();
         drawGrid(w, h);
-        SkinContext ctx = new SkinContext(nodeLayer.getGraphicsContext2D(), viewport, model, this::podsIn, this::flashOf);
+        if (skinContext == null || skinContext.model != model) {
+            skinContext = new SkinContext(nodeLayer.getGraphicsContext2D(), viewport, model, this::podsIn, this::flashOf);
+        }
+        SkinContext ctx = skinContext;
         ctx.selected = selected;
         ctx.dark = dark;
         drawEdges(ctx, wx0, wy0, ww, wh, w, h);
@@ -817,21 +821,28 @@ public final class TopologyCanvas extends Region {
             boolean draft = model.isDraft(e.from()) || model.isDraft(e.to());
             g.setStroke(edgeColour(e));
             g.setLineWidth(e.type() == EdgeType.ENDPOINT ? 1 : Math.max(1, 1.6 * Math.min(1, viewport.scale() * 1.5)));
-            if (draft || !e.ready()) {
-                g.setLineDashes(6, 4);
-            } else if (e.type() == EdgeType.USES_CONFIG_MAP || e.type() == EdgeType.USES_SECRET || e.type() == EdgeType.MOUNTS) {
-                g.setLineDashes(2, 3);
+            // dashes only where they mean something (drafts, endpoints not ready): dashed curves are
+            // what costs most to rasterize in software
+            boolean dashed = draft || !e.ready();
+            if (dashed) {
+                g.setLineDashes(8, 6);
             }
             double x1 = viewport.toScreenX(a.maxX());
             double y1 = viewport.toScreenY(a.centerY());
             double x2 = viewport.toScreenX(b.x());
             double y2 = viewport.toScreenY(b.centerY());
-            double bend = Math.max(20, (x2 - x1) / 2);
-            g.beginPath();
-            g.moveTo(x1, y1);
-            g.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
-            g.stroke();
-            g.setLineDashes();
+            if (viewport.scale() < 0.3) {
+                g.strokeLine(x1, y1, x2, y2);
+            } else {
+                double bend = Math.max(20, (x2 - x1) / 2);
+                g.beginPath();
+                g.moveTo(x1, y1);
+                g.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+                g.stroke();
+            }
+            if (dashed) {
+                g.setLineDashes();
+            }
         }
     }
 
