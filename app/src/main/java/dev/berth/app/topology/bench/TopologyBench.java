@@ -294,7 +294,8 @@ public final class TopologyBench {
         for (int i = 0; i < o.updates(); i++) {
             int w = i % workloads;
             String rs = "app-" + w + "-5d4f";
-            GenericKubernetesResource changed = pod(rs + "-0", rs, "node-0", i % 2 == 1);
+            // its readiness flips; it stays on the node it was put on
+            GenericKubernetesResource changed = pod(rs + "-0", rs, "node-" + (w * o.podsPerWorkload() % o.nodes()), i % 2 == 1);
             updates.add(onFx(() -> {
                 long s = System.nanoTime();
                 TopologyDelta d = model.apply(ObjectChange.upsert("Pod", changed));

@@ -68,29 +68,33 @@ public final class SkinContext {
     }
 
     public Color surface() {
-        return dark ? Color.web("#22272e") : Color.WHITE;
+        return dark ? DARK_SURFACE : Color.WHITE;
     }
 
     public Color ink() {
-        return dark ? Color.web("#e6edf3") : Color.web("#1f2328");
+        return dark ? DARK_INK : LIGHT_INK;
     }
 
     public Color muted() {
-        return dark ? Color.web("#8b949e") : Color.web("#656d76");
+        return dark ? DARK_MUTED : LIGHT_MUTED;
     }
 
     public Color border() {
-        return dark ? Color.web("#444c56") : Color.web("#d0d7de");
+        return dark ? DARK_BORDER : LIGHT_BORDER;
     }
 
+    private static final Color[] HEALTH = {Color.web("#2da44e"), Color.web("#0969da"), Color.web("#d4a72c"),
+            Color.web("#cf222e"), Color.web("#8c959f")};
+    private static final Color DARK_SURFACE = Color.web("#22272e");
+    private static final Color DARK_INK = Color.web("#e6edf3");
+    private static final Color LIGHT_INK = Color.web("#1f2328");
+    private static final Color DARK_MUTED = Color.web("#8b949e");
+    private static final Color LIGHT_MUTED = Color.web("#656d76");
+    private static final Color DARK_BORDER = Color.web("#444c56");
+    private static final Color LIGHT_BORDER = Color.web("#d0d7de");
+
     public static Color health(Health h) {
-        return switch (h) {
-            case OK -> Color.web("#2da44e");
-            case PROGRESSING -> Color.web("#0969da");
-            case WARNING -> Color.web("#d4a72c");
-            case FAILED -> Color.web("#cf222e");
-            case UNKNOWN -> Color.web("#8c959f");
-        };
+        return HEALTH[h.ordinal()];
     }
 
     /**

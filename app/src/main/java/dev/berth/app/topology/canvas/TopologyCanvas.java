@@ -89,6 +89,8 @@ public final class TopologyCanvas extends Region {
     private boolean fitAfterLayout = true;
     private LongConsumer frameListener = n -> {};
     private SkinContext skinContext;
+    private javafx.scene.image.Image minimapImage;
+    private int minimapVersion;
     // gestures
     private ElementId dragging;
     private double dragDx;
@@ -219,13 +221,52 @@ public final class TopologyCanvas extends Region {
         for (ElementId id : d.removed()) {
             flashes.remove(id);
         }
-        if (!d.added().isEmpty() || !d.removed().isEmpty() || !d.regrouped().isEmpty()) {
-            for (ElementId c : d.regrouped()) {
-                grow(c);
-            }
+        for (ElementId c : d.regrouped()) {
+            grow(c);
+        }
+        if (mode == Mode.NODES && !boxes.containsKey(UNSCHEDULED) && d.regrouped().isEmpty() == false && !model.podsOnNode("").isEmpty()) {
             reconcile();
         }
+        if (!d.added().isEmpty() || !d.removed().isEmpty()) {
+            place(affected(d));
+        }
         dirty = true;
+    }
+
+    /**
+     * The elements whose box may have to come or go after {@code d}: those added or removed, the pods
+     * of containers added (they move into the grid) and of containers removed (they get boxes).
+     */
+    private Set<ElementId> affected(TopologyDelta d) {
+        Set<ElementId> out = new HashSet<>(d.removed());
+        for (TopologyElement e : d.added()) {
+            out.add(e.id());
+            out.addAll(podsIn(e.id()));
+        }
+        for (ElementId gone : d.removed()) {
+            if (TopologyModel.CONTAINERS.contains(gone.kind())) {
+                out.addAll(model.podsOf(gone));
+            }
+        }
+        return out;
+    }
+
+    /** Drops and places the boxes of {@code ids} only: a change costs what it touches, not what the canvas holds. */
+    private void place(Set<ElementId> ids) {
+        if (layoutRunning) {
+            placeAgain = true;
+            return;
+        }
+        List<TopologyLayout.Item> missing = new ArrayList<>();
+        for (ElementId id : ids) {
+            TopologyElement e = model.get(id);
+            if (e == null || !boxed(e)) {
+                boxes.remove(id);
+            } else if (!boxes.containsKey(id)) {
+                missing.add(item(e));
+            }
+        }
+        placeMissing(missing);
     }
 
     /** The elements that get a box of their own in the current mode. */
@@ -255,6 +296,10 @@ public final class TopologyCanvas extends Region {
         if (mode == Mode.NODES && !boxes.containsKey(UNSCHEDULED) && !model.podsOnNode("").isEmpty()) {
             missing.add(item(unscheduled()));
         }
+        placeMissing(missing);
+    }
+
+    private void placeMissing(List<TopologyLayout.Item> missing) {
         if (missing.isEmpty()) {
             return;
         }
@@ -903,11 +948,22 @@ public final class TopologyCanvas extends Region {
         }
         double[] wb = worldBounds();
         double k = minimapScale(wb);
-        for (Box b : boxes.values()) {
-            TopologyElement e = model.get(b.id());
-            g.setFill(e == null ? ctx.muted() : SkinContext.health(e.health()));
-            g.fillRect(4 + (b.x() - wb[0]) * k, 4 + (b.y() - wb[1]) * k, Math.max(1, b.width() * k), Math.max(1, b.height() * k));
+        // the picture of all boxes is kept as an image and drawn again only when boxes moved, came or went
+        int version = boxes.hashCode();
+        if (minimapImage == null || version != minimapVersion) {
+            Canvas scratch = new Canvas(mw, mh);
+            GraphicsContext sg = scratch.getGraphicsContext2D();
+            for (Box b : boxes.values()) {
+                TopologyElement e = model.get(b.id());
+                sg.setFill(e == null ? ctx.muted() : SkinContext.health(e.health()));
+                sg.fillRect(4 + (b.x() - wb[0]) * k, 4 + (b.y() - wb[1]) * k, Math.max(1, b.width() * k), Math.max(1, b.height() * k));
+            }
+            javafx.scene.SnapshotParameters sp = new javafx.scene.SnapshotParameters();
+            sp.setFill(Color.TRANSPARENT);
+            minimapImage = scratch.snapshot(sp, null);
+            minimapVersion = version;
         }
+        g.drawImage(minimapImage, 0, 0);
         g.setStroke(Color.web("#0969da"));
         g.setLineWidth(1.5);
         double vx = 4 + (viewport.toWorldX(0) - wb[0]) * k;
