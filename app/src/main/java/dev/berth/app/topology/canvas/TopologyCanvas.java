@@ -90,6 +90,8 @@ public final class TopologyCanvas extends Region {
     private LongConsumer frameListener = n -> {};
     private SkinContext skinContext;
     private javafx.scene.image.Image minimapImage;
+    private List<TopologyEdge> drawnEdges;
+    private TopologyModel drawnEdgesModel;
     private int minimapVersion;
     // gestures
     private ElementId dragging;
@@ -220,6 +222,10 @@ public final class TopologyCanvas extends Region {
         }
         for (ElementId id : d.removed()) {
             flashes.remove(id);
+        }
+        if (!d.edgesAdded().isEmpty() || !d.edgesRemoved().isEmpty() || !d.added().isEmpty() || !d.removed().isEmpty()
+                || !d.regrouped().isEmpty()) {
+            drawnEdges = null;
         }
         for (ElementId c : d.regrouped()) {
             grow(c);
@@ -832,10 +838,33 @@ public final class TopologyCanvas extends Region {
         }
         boolean podEdges = viewport.scale() >= 0.6;
         Map<ElementId, Box> cells = new HashMap<>();
-        for (TopologyEdge e : model.edges()) {
-            if (e.type() == EdgeType.OWNS && model.isContained(e.to())) {
-                continue;
+        if (drawnEdges == null || drawnEdgesModel != model) {
+            // the edges between boxes change only with a delta that adds or removes edges or elements
+            drawnEdges = new ArrayList<>();
+            drawnEdgesModel = model;
+            for (TopologyEdge e : model.edges()) {
+                if (e.type() != EdgeType.ENDPOINT && !(e.type() == EdgeType.OWNS && model.isContained(e.to()))) {
+                    drawnEdges.add(e);
+                }
             }
+        }
+        List<TopologyEdge> toDraw = drawnEdges;
+        if (podEdges) {
+            // Service → pod edges only of the containers in view
+            toDraw = new ArrayList<>(drawnEdges);
+            for (Box cb : boxes.values()) {
+                if (TopologyModel.CONTAINERS.contains(cb.id().kind()) && cb.intersects(wx0, wy0, ww, wh)) {
+                    for (ElementId p : model.podsOf(cb.id())) {
+                        for (TopologyEdge e : model.edgesOf(p)) {
+                            if (e.type() == EdgeType.ENDPOINT) {
+                                toDraw.add(e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (TopologyEdge e : toDraw) {
             Box a = boxes.get(e.from());
             Box b = boxes.get(e.to());
             if (a == null) {
