@@ -64,7 +64,7 @@ public final class SkinContext {
 
     /** Whether text is legible at this zoom. */
     public boolean detailed() {
-        return v.scale() >= 0.45;
+        return v.scale() >= 0.6;
     }
 
     public Color surface() {

@@ -283,6 +283,11 @@ public final class Skins {
             double inset = Math.max(0.5, size * 0.1);
             double d = size - 2 * inset;
             g.setFill(SkinContext.health(p.health()));
+            if (size < 8) {
+                // too small to tell a ring from a dot: a square costs the least to rasterize
+                g.fillRect(x + inset, y + inset, d, d);
+                return;
+            }
             if (p.pod() != null && !p.pod().ready() && p.health() != Health.FAILED) {
                 g.setStroke(SkinContext.health(p.health()));
                 g.setLineWidth(Math.max(1, size * 0.15));

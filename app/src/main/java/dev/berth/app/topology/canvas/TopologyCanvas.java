@@ -803,6 +803,13 @@ public final class TopologyCanvas extends Region {
             if (e == null) {
                 continue;
             }
+            if (viewport.scale() * b.width() < 12) {
+                // a box a few pixels wide: its health colour is all that can be seen
+                g.setFill(SkinContext.health(e.health()));
+                g.fillRect(viewport.toScreenX(b.x()), viewport.toScreenY(b.y()), Math.max(1, b.width() * viewport.scale()),
+                        Math.max(1, b.height() * viewport.scale()));
+                continue;
+            }
             skins.forKind(e.kind()).draw(ctx, e, b);
         }
         drawFlashes(o, wx0, wy0, ww, wh);
