@@ -90,14 +90,19 @@ public record AgentOptions(Path kubeconfig, String nodeName, Path dataDir, URI d
         /** iptables rules; the agent reports an error where they cannot be programmed. */
         IPTABLES,
         /** a proxy in the agent's process: no kernel rules for Services. */
-        USERSPACE;
+        USERSPACE,
+        /**
+         * no Service proxy at all: for agents sharing a network namespace with others that own the
+         * Service addresses (tests in the machine's own namespace, benchmarks of pod start).
+         */
+        NONE;
 
-        /** Parses {@code auto}, {@code iptables} or {@code userspace}, naming the allowed values on error. */
+        /** Parses {@code auto}, {@code iptables}, {@code userspace} or {@code none}, naming the allowed values on error. */
         public static ProxyMode parse(String value) {
             for (ProxyMode m : values()) {
                 if (m.name().equalsIgnoreCase(value)) return m;
             }
-            throw new IllegalArgumentException("proxy mode \"" + value + "\" must be one of auto, iptables, userspace");
+            throw new IllegalArgumentException("proxy mode \"" + value + "\" must be one of auto, iptables, userspace, none");
         }
     }
 

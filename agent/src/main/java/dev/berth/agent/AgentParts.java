@@ -57,7 +57,8 @@ public interface AgentParts {
 
     /**
      * Routes to the other nodes' podCIDRs (host-gw) and the pod network's forwarding and
-     * masquerading rules; started once the pod network exists.
+     * masquerading rules (in {@link ProductionParts}, also the NetworkPolicy filter rules); started
+     * once the pod network exists.
      */
     default NetworkPart podRoutes(Wiring w, ContainerRuntime runtime, PodNetwork podNetwork, NodePart node) {
         return NetworkPart.NONE;

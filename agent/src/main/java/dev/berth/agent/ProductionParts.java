@@ -88,7 +88,33 @@ public final class ProductionParts implements AgentParts {
                 podNetwork, host::run, HostCommand::available, () -> w.informers().list(Node.class),
                 name -> w.informers().get(Node.class, name), w.events());
         node.conditions(routes::conditions);
-        return routes.start(nodes);
+        NetworkPart routesPart = routes.start(nodes);
+        NetworkPart policies = networkPolicies(w);
+        return () -> {
+            try {
+                policies.close();
+            } finally {
+                routesPart.close();
+            }
+        };
+    }
+
+    /** NetworkPolicy enforcement on the pod network, where iptables can be programmed. */
+    private static NetworkPart networkPolicies(Wiring w) {
+        AgentOptions o = w.options();
+        if (!HostCommand.available("iptables-restore") || !HostCommand.available("iptables-save")) {
+            org.slf4j.LoggerFactory.getLogger(ProductionParts.class).warn(
+                    "node {}: iptables-restore is not installed; NetworkPolicies are not enforced on this node", o.nodeName());
+            return NetworkPart.NONE;
+        }
+        var policies = w.informers().of(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        var pods = w.informers().of(io.fabric8.kubernetes.api.model.Pod.class);
+        var namespaces = w.informers().of(io.fabric8.kubernetes.api.model.Namespace.class);
+        var source = new dev.berth.agent.network.NetworkPolicyReconciler.Source(
+                () -> policies.hasSynced() && pods.hasSynced() && namespaces.hasSynced(),
+                () -> policies.getStore().list(), () -> pods.getStore().list(), () -> namespaces.getStore().list());
+        return new dev.berth.agent.network.NetworkPolicyReconciler(o.nodeName(), o.namePrefix(), source,
+                HostCommand.local(), w.clock()).start(policies, pods, namespaces);
     }
 
     @Override

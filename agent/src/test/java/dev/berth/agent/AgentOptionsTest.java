@@ -55,7 +55,7 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> o.withClusterCidr("10.0.0.0/31"))
                 .hasMessageContaining("prefix length must be between 8 and 30");
         assertThatThrownBy(() -> AgentOptions.ProxyMode.parse("ipvs"))
-                .hasMessage("proxy mode \"ipvs\" must be one of auto, iptables, userspace");
+                .hasMessage("proxy mode \"ipvs\" must be one of auto, iptables, userspace, none");
         assertThatThrownBy(() -> o.withDnsUpstreams(java.util.List.of("10.0.0.2:99999")))
                 .hasMessage("DNS upstream \"10.0.0.2:99999\": port \"99999\" must be between 1 and 65535");
         assertThatThrownBy(() -> o.withDnsUpstreams(java.util.List.of("dns.example")))
@@ -63,5 +63,6 @@ class AgentOptionsTest {
         assertThat(o.withDnsUpstreams(java.util.List.of("10.0.0.2:5353", "10.0.0.3")).dnsUpstreams())
                 .containsExactly("10.0.0.2:5353", "10.0.0.3");
         assertThat(AgentOptions.ProxyMode.parse("IPTables")).isEqualTo(AgentOptions.ProxyMode.IPTABLES);
+        assertThat(AgentOptions.ProxyMode.parse("none")).isEqualTo(AgentOptions.ProxyMode.NONE);
     }
 }

@@ -87,7 +87,7 @@ class AgentStabilityIT {
         options = AgentOptions.defaults(kubeconfig).withNodeName(node).withDataDir(dir.resolve("agent"))
                 .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     // Service rules would go into the host namespace: this test needs none
-                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+                    .withProxyMode(AgentOptions.ProxyMode.NONE);
         agent = startAgent();
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(admin.nodes().withName(node).get()
                 .getStatus().getConditions()).anySatisfy(c -> {
@@ -301,7 +301,7 @@ class AgentStabilityIT {
             AgentOptions o = AgentOptions.defaults(kubeconfig).withNodeName(node2).withDataDir(dir.resolve("agent2"))
                     .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     // Service rules would go into the host namespace: this test needs none
-                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE)
+                    .withProxyMode(AgentOptions.ProxyMode.NONE)
                     .withDockerHost(URI.create("unix://" + engine.socket()));
             try (Agent agent2 = Agent.fromKubeconfig(o, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start()) {
                 admin.pods().inNamespace("default").resource(new PodBuilder()

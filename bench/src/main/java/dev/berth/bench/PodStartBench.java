@@ -132,7 +132,7 @@ public final class PodStartBench {
             AgentOptions agentOptions = AgentOptions.defaults(kubeconfig).withNodeName(node).withDataDir(dir.resolve("agent"))
                     .withPort(freePort()).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     // Service rules would go into the host namespace: this benchmark needs none
-                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+                    .withProxyMode(AgentOptions.ProxyMode.NONE);
             try (Agent agent = Agent.fromKubeconfig(agentOptions, ProductionParts.withoutPodNetworkRules(), Privileges.system(),
                     Clock.systemUTC()).start()) {
                 waitFor("node " + node + " Ready", () -> nodeReady(client, node));

@@ -36,22 +36,38 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code endpoint_change}: with the largest count programmed, one Service's endpoint
  *       replaced by another, {@code --changes} times: time until the change is applied, p50/max.
  *       Baseline: the same change with one Service programmed.</li>
+ *
+ *   <li>{@code data_path} (one line per path): inside the namespace, a pod address reached directly, through
+ *       an iptables ClusterIP and through the userspace proxy, interleaved in one run: bulk MB/s of
+ *       {@code --bulk-mib} MiB transfers and round-trip p50/p99 of {@code --connections} new
+ *       connections, with ratios to direct ({@link ProxyDataPath}).</li>
  * </ul>
  *
- * <pre>ProxyBench [--services N,M,...] [--endpoints K] [--changes C]</pre>
+ * <pre>ProxyBench [--services N,M,...] [--endpoints K] [--changes C] [--bulk-mib M] [--connections N]
+ *            [--parts programming,data-path]</pre>
  */
 public final class ProxyBench {
     private ProxyBench() {
     }
 
-    public record Options(List<Integer> services, int endpoints, int changes) {
+    /** The parts a run can do. */
+    public static final List<String> PARTS = List.of("programming", "data-path");
+
+    public record Options(List<Integer> services, int endpoints, int changes, int bulkMib, int connections,
+                          List<String> parts) {
         public Options {
             services = List.copyOf(services);
+            parts = List.copyOf(parts);
+        }
+
+        public Options(List<Integer> services, int endpoints, int changes) {
+            this(services, endpoints, changes, 1024, 10000, PARTS);
         }
 
         public static Options parse(String[] args) {
             List<Integer> services = List.of(1000, 10000);
-            int endpoints = 2, changes = 20;
+            int endpoints = 2, changes = 20, bulkMib = 1024, connections = 10000;
+            List<String> parts = PARTS;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--services" -> {
@@ -62,11 +78,25 @@ public final class ProxyBench {
                     }
                     case "--endpoints" -> endpoints = positive(value(args, ++i, "--endpoints"), "--endpoints");
                     case "--changes" -> changes = positive(value(args, ++i, "--changes"), "--changes");
+                    case "--bulk-mib" -> bulkMib = positive(value(args, ++i, "--bulk-mib"), "--bulk-mib");
+                    case "--connections" -> connections = positive(value(args, ++i, "--connections"), "--connections");
+                    case "--parts" -> {
+                        String v = value(args, ++i, "--parts");
+                        List<String> list = new ArrayList<>();
+                        for (String part : v.split(",", -1)) {
+                            if (!PARTS.contains(part.strip())) {
+                                throw new IllegalArgumentException("--parts " + part + " must be one of " + String.join(", ", PARTS));
+                            }
+                            list.add(part.strip());
+                        }
+                        parts = list;
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (known: --services N,M,..., --endpoints K, --changes C)");
+                            + " (known: --services N,M,..., --endpoints K, --changes C, --bulk-mib M, --connections N,"
+                            + " --parts programming,data-path)");
                 }
             }
-            return new Options(services, endpoints, changes);
+            return new Options(services, endpoints, changes, bulkMib, connections, parts);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -102,6 +132,8 @@ public final class ProxyBench {
             return;
         }
         try {
+            if (o.parts().contains("data-path")) dataPath(netns, prefix + "dp-", o, out);
+            if (!o.parts().contains("programming")) return;
             HostCommand ns = new HostCommand("/var/run/netns/" + netns, Duration.ofMinutes(10));
             IptablesRules rules = new IptablesRules(prefix, "10.42.0.0/16", "10.43.0.0/16");
             ProxyModel.Settings settings = new ProxyModel.Settings("bench-node", "10.43.0.10", "10.42.0.1");
@@ -129,6 +161,29 @@ public final class ProxyBench {
             out.println(Json.MAPPER.writeValueAsString(change));
         } finally {
             host.run(List.of("ip", "netns", "del", netns), null);
+        }
+    }
+
+    /**
+     * Runs {@link ProxyDataPath} in a child JVM inside the namespace (sockets belong to the
+     * namespace of the thread that makes them, so the proxy and its clients must run there) and
+     * passes on its lines.
+     */
+    private static void dataPath(String netns, String prefix, Options o, PrintStream out) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        Process p = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + netns, javaBin,
+                "-cp", System.getProperty("java.class.path"), ProxyDataPath.class.getName(),
+                prefix, Integer.toString(o.bulkMib()), Integer.toString(o.connections()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith("{")) out.println(line);
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0) {
+            out.println(Json.MAPPER.writeValueAsString(line("data_path").put("error", "the data path run ended with exit code " + exit)));
         }
     }
 

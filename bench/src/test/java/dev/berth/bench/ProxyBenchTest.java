@@ -23,6 +23,23 @@ class ProxyBenchTest {
     }
 
     @Test
+    void dataPathOptionsDefaultToTheIssuesSizesAndPartsCanBeChosen() {
+        ProxyBench.Options o = ProxyBench.Options.parse(new String[0]);
+        assertThat(o.bulkMib()).isEqualTo(1024);
+        assertThat(o.connections()).isEqualTo(10000);
+        assertThat(o.parts()).containsExactly("programming", "data-path");
+        ProxyBench.Options dp = ProxyBench.Options.parse(new String[] {"--parts", "data-path", "--bulk-mib", "64",
+                "--connections", "500"});
+        assertThat(dp.parts()).containsExactly("data-path");
+        assertThat(dp.bulkMib()).isEqualTo(64);
+        assertThat(dp.connections()).isEqualTo(500);
+        assertThatThrownBy(() -> ProxyBench.Options.parse(new String[] {"--parts", "data-path,ipvs"}))
+                .hasMessage("--parts ipvs must be one of programming, data-path");
+        assertThatThrownBy(() -> ProxyBench.Options.parse(new String[] {"--bulk-mib", "-1"}))
+                .hasMessage("--bulk-mib -1 must be a positive whole number");
+    }
+
+    @Test
     void badValuesAreNamedWithTheRule() {
         assertThatThrownBy(() -> ProxyBench.Options.parse(new String[] {"--services", "10,many"}))
                 .hasMessage("--services many must be a positive whole number");

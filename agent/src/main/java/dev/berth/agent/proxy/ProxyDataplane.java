@@ -2,8 +2,8 @@ package dev.berth.agent.proxy;
 
 /**
  * What makes the node forward Service traffic as the {@link ProxyTable} says: the seam between the
- * model and a mode. The iptables dataplane programs kernel rules; a userspace dataplane (a later
- * addition) would listen on the Service ports and relay connections itself.
+ * model and a mode. The iptables dataplane programs kernel rules; the userspace dataplane listens
+ * on the Service ports and relays connections itself.
  */
 public interface ProxyDataplane extends AutoCloseable {
     /** The mode as reported on the Node (annotation {@value ServiceProxy#MODE_ANNOTATION}). */

@@ -42,6 +42,8 @@ import java.util.function.Consumer;
 public final class ServiceProxy implements AgentParts.NetworkPart {
     /** The Node annotation saying which proxy mode is active. */
     public static final String MODE_ANNOTATION = "berth.dev/proxy-mode";
+    /** The reason of the Warning event on a Service whose port's protocol this node's proxy mode cannot serve. */
+    public static final String UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
     /** How often the whole rule set is checked against the node's actual rules. */
     public static final Duration RESYNC_PERIOD = Duration.ofSeconds(30);
     /** The shortest time between two programming runs: events in a burst are applied together. */
@@ -96,7 +98,11 @@ public final class ServiceProxy implements AgentParts.NetworkPart {
      */
     public static ServiceProxy start(AgentParts.Wiring w, PodNetwork podNetwork, HostCommand host) {
         AgentOptions o = w.options();
-        ProxyDataplane dataplane = dataplane(o, host);
+        SharedIndexInformer<Service> services = w.informers().of(Service.class);
+        ProxyDataplane dataplane = dataplane(o, host, w.clock(), (port, message) -> {
+            Service service = services.getStore().getByKey(port.namespace() + "/" + port.name());
+            if (service != null) w.events().warning(service, UNSUPPORTED_PROTOCOL, "%s", message);
+        });
         ProxyModel.Settings settings = new ProxyModel.Settings(o.nodeName(), o.clusterDns(),
                 podNetwork.gateway().getHostAddress());
         ServiceProxy proxy = new ServiceProxy(settings, informerSource(w.informers()), dataplane, w.clock(),
@@ -107,9 +113,22 @@ public final class ServiceProxy implements AgentParts.NetworkPart {
 
     /** The dataplane for {@code options.proxyMode()}: iptables where iptables-restore works (AUTO), or as asked. */
     public static ProxyDataplane dataplane(AgentOptions options, HostCommand host) {
+        return dataplane(options, host, Clock.systemUTC(), (port, message) -> {
+        });
+    }
+
+    /**
+     * The dataplane for {@code options.proxyMode()}: iptables where iptables-restore works (AUTO),
+     * else userspace; or as asked.
+     *
+     * @param warnings where the userspace mode reports Service ports it cannot serve
+     */
+    public static ProxyDataplane dataplane(AgentOptions options, HostCommand host, Clock clock,
+                                           UserspaceDataplane.Warnings warnings) {
         IptablesRules rules = new IptablesRules(options.namePrefix(), options.clusterCidr(), options.serviceCidr());
         return switch (options.proxyMode()) {
-            case USERSPACE -> new UserspaceNeeded("proxy mode userspace was asked for, and this build has no userspace proxy yet");
+            case NONE -> new NoProxy();
+            case USERSPACE -> userspace(options, host, clock, warnings);
             case IPTABLES -> {
                 String why = IptablesDataplane.probe(host, rules.stem());
                 if (why != null) {
@@ -122,10 +141,16 @@ public final class ServiceProxy implements AgentParts.NetworkPart {
                 String why = IptablesDataplane.probe(host, rules.stem());
                 if (why == null) yield new IptablesDataplane(host, rules);
                 log.warn("node {}: iptables cannot be programmed ({}); the proxy mode is {}", options.nodeName(), why,
-                        UserspaceNeeded.MODE);
-                yield new UserspaceNeeded("iptables cannot be programmed (" + why + ") and this build has no userspace proxy yet");
+                        UserspaceDataplane.MODE);
+                yield userspace(options, host, clock, warnings);
             }
         };
+    }
+
+    private static UserspaceDataplane userspace(AgentOptions options, HostCommand host, Clock clock,
+                                                UserspaceDataplane.Warnings warnings) {
+        return new UserspaceDataplane(
+                ServiceAddresses.onInterface(host, ServiceAddresses.interfaceName(options.namePrefix())), clock, warnings);
     }
 
     /** Services, EndpointSlices and Pods from the shared informers. */

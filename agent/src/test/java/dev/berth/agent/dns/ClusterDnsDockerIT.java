@@ -79,7 +79,7 @@ class ClusterDnsDockerIT {
                 .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                 .withClusterCidr(clusterCidr).withDnsUpstreams(List.of(up))
                 // this test runs in the machine's own namespace: no Service or pod network rules there
-                .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+                .withProxyMode(AgentOptions.ProxyMode.NONE);
         agent = Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(),
                 Clock.systemUTC()).start();
         // the node's podCIDR is node IPAM's to give; on a loaded machine the controllers may start late,
@@ -93,6 +93,10 @@ class ClusterDnsDockerIT {
             }
             return agent.podCidr().isPresent();
         });
+        // a node is NotReady until its first status says otherwise, and the not-ready NoExecute taint
+        // evicts a pod bound to it after the lab's short default toleration: create pods once it is Ready
+        await().atMost(WAIT).ignoreExceptions().until(() -> admin.nodes().withName(NODE).get().getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
     }
 
     /** A random /20 in 10.240.0.0/12 that overlaps none of the engine's networks, so the node's bridge can be made. */

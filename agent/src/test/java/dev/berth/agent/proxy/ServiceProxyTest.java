@@ -172,9 +172,11 @@ class ServiceProxyTest {
         // a namespace that does not exist: iptables-restore cannot run there
         HostCommand broken = new HostCommand("/var/run/netns/berth-test-no-such-netns", Duration.ofSeconds(10));
         assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.USERSPACE), broken).mode())
-                .isEqualTo("userspace-needed");
+                .isEqualTo("userspace");
+        assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.NONE), broken).mode())
+                .isEqualTo("none");
         assertThat(ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.AUTO), broken).mode())
-                .isEqualTo("userspace-needed");
+                .isEqualTo("userspace");
         assertThatThrownBy(() -> ServiceProxy.dataplane(options.withProxyMode(AgentOptions.ProxyMode.IPTABLES), broken))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("proxy mode iptables cannot be used on node n1: iptables-restore failed")

@@ -66,7 +66,7 @@ public final class AgentCommand implements Callable<Integer> {
     String clusterDns;
 
     @Option(names = "--proxy-mode", paramLabel = "MODE", defaultValue = "auto",
-            description = "How Services are implemented: auto, iptables or userspace (default: ${DEFAULT-VALUE}).")
+            description = "How Services are implemented: auto, iptables, userspace or none (default: ${DEFAULT-VALUE}).")
     String proxyMode;
 
     @Option(names = "--ingress", description = "Run the built-in ingress controller (IngressClass berth) on this node.")

@@ -47,15 +47,22 @@ public final class Apply {
     }
 
     private final KubernetesClient client;
+    private final String fieldManager;
 
     public Apply(KubernetesClient client) {
+        this(client, FIELD_MANAGER);
+    }
+
+    /** Applies as {@code fieldManager} (the topology's composer applies as {@code berth}). */
+    public Apply(KubernetesClient client, String fieldManager) {
         this.client = client;
+        this.fieldManager = fieldManager;
     }
 
     /** The object as the server would store it, without storing it. */
     public GenericKubernetesResource dryRun(GenericKubernetesResource obj, String yaml) throws Rejected {
         try {
-            return client.resource(obj).dryRun().fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+            return client.resource(obj).dryRun().fieldManager(fieldManager).forceConflicts().serverSideApply();
         } catch (KubernetesClientException e) {
             throw rejected(e, yaml);
         }
@@ -63,7 +70,7 @@ public final class Apply {
 
     public GenericKubernetesResource apply(GenericKubernetesResource obj, String yaml, boolean force) throws Rejected {
         try {
-            var op = client.resource(obj).fieldManager(FIELD_MANAGER);
+            var op = client.resource(obj).fieldManager(fieldManager);
             return (force ? op.forceConflicts() : op).serverSideApply();
         } catch (KubernetesClientException e) {
             throw rejected(e, yaml);

@@ -62,6 +62,7 @@ public final class ExplorerController {
     private final Clock clock;
     private final Workbench workbench;
     private final ResourceActions actions;
+    private final Rollouts rollouts;
     private final Map<ResourceKind, ResourceTableModel> models = new HashMap<>();
     private final Map<ResourceKind, Consumer<ResourceCache.Change>> feeds = new HashMap<>();
     private final TableView<Row> table = new TableView<>();
@@ -79,6 +80,10 @@ public final class ExplorerController {
     private final Button cordon = button("Cordon", "action-cordon", "Mark the node unschedulable");
     private final Button uncordon = button("Uncordon", "action-uncordon", "Mark the node schedulable");
     private final Button logs = button("Logs", "action-logs", "Show the pod's logs (Ctrl+L)");
+    private final Button history = button("History…", "action-history", "Rollout history; roll back to a revision");
+    private final Button pause = button("Pause", "action-pause", "Pause the rollout: template changes wait until resumed");
+    private final Button resume = button("Resume", "action-resume", "Resume the rollout");
+    private final Button drain = button("Drain…", "action-drain", "Cordon the node and evict its pods");
     private final Button edit = button("Edit", "action-edit", "Edit the YAML (Ctrl+E)");
     private final Button create = button("New…", "action-new", "A new object of this kind from a template (Ctrl+N)");
     private ResourceKind kind;
@@ -93,6 +98,7 @@ public final class ExplorerController {
         this.clock = clock;
         this.workbench = workbench;
         this.actions = new ResourceActions(session.client(), clock);
+        this.rollouts = new Rollouts(session.client());
         this.details = new DetailsPane(session, key -> {});
         table.setId("explorer-table");
         table.getSelectionModel().setSelectionMode(SelectionMode.SINGLE);
@@ -148,13 +154,17 @@ public final class ExplorerController {
         cordon.setOnAction(e -> cordon(true));
         uncordon.setOnAction(e -> cordon(false));
         logs.setOnAction(e -> logs());
+        history.setOnAction(e -> history());
+        pause.setOnAction(e -> pause(true));
+        resume.setOnAction(e -> pause(false));
+        drain.setOnAction(e -> drain());
         delete.getStyleClass().add("danger");
 
         HBox.setHgrow(text, Priority.ALWAYS);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.SOMETIMES);
         ToolBar filterBar = new ToolBar(text, labels, namespace, spacer, count);
-        ToolBar actionBar = new ToolBar(create, edit, scale, restart, logs, cordon, uncordon, delete);
+        ToolBar actionBar = new ToolBar(create, edit, scale, restart, history, pause, resume, logs, cordon, uncordon, drain, delete);
         VBox top = new VBox(filterBar, filterError, kindError, actionBar);
         VBox.setMargin(filterError, new Insets(0, 8, 4, 8));
         VBox.setMargin(kindError, new Insets(0, 8, 4, 8));
@@ -165,7 +175,7 @@ public final class ExplorerController {
         root.setTop(top);
         root.setCenter(split);
         ContextMenu menu = new ContextMenu();
-        for (Button b : List.of(edit, scale, restart, logs, cordon, uncordon, delete)) {
+        for (Button b : List.of(edit, scale, restart, history, pause, resume, logs, cordon, uncordon, drain, delete)) {
             MenuItem mi = new MenuItem(b.getText());
             mi.setOnAction(e -> b.fire());
             mi.disableProperty().bind(b.disableProperty());
@@ -400,6 +410,21 @@ public final class ExplorerController {
         uncordon.setVisible(node);
         uncordon.setManaged(node);
         uncordon.setDisable(none || !unschedulable);
+        drain.setVisible(node);
+        drain.setManaged(node);
+        drain.setDisable(none);
+        boolean revisions = kind != null && Rollouts.hasHistory(kind.kind());
+        history.setVisible(revisions);
+        history.setManaged(revisions);
+        history.setDisable(none);
+        boolean deployment = kind != null && kind.kind().equals("Deployment");
+        boolean paused = !none && deployment && Boolean.TRUE.equals(r.object().get("spec", "paused"));
+        pause.setVisible(deployment);
+        pause.setManaged(deployment);
+        pause.setDisable(none || paused);
+        resume.setVisible(deployment);
+        resume.setManaged(deployment);
+        resume.setDisable(none || !paused);
         boolean pod = kind != null && kind.kind().equals("Pod");
         logs.setVisible(pod);
         logs.setManaged(pod);
@@ -539,6 +564,78 @@ public final class ExplorerController {
                 })
                 .onSuccess(x -> workbench.notify("node/" + r.name() + (on ? " cordoned" : " uncordoned"), false))
                 .onFailure(e -> workbench.notify("Cannot " + (on ? "cordon " : "uncordon ") + r.name() + ": " + e.getMessage(), true))
+                .start();
+    }
+
+    /** The rollout history of the selected Deployment, StatefulSet or DaemonSet, with roll back. */
+    public void history() {
+        Row r = selected();
+        if (r == null || !Rollouts.hasHistory(kind.kind())) {
+            return;
+        }
+        String k = kind.kind();
+        tasks.run(() -> rollouts.history(k, r.namespace(), r.name()))
+                .onSuccess(revisions -> {
+                    var chosen = RolloutDialogs.history(root.getScene() == null ? null : root.getScene().getWindow(),
+                            "Rollout history of " + k + " " + r.key(), revisions);
+                    chosen.ifPresent(rev -> tasks.run(() -> rollouts.undo(k, r.namespace(), r.name(), rev.number()))
+                            .onSuccess(said -> workbench.notify(said, false))
+                            .onFailure(e -> workbench.notify("Cannot roll back " + r.key() + ": " + e.getMessage(), true))
+                            .start());
+                })
+                .onFailure(e -> workbench.notify("Cannot read the rollout history of " + r.key() + ": " + e.getMessage(), true))
+                .start();
+    }
+
+    /** Rolls the selected workload back to its previous revision, as {@code kubectl rollout undo}. */
+    public void undo() {
+        Row r = selected();
+        if (r == null || !Rollouts.hasHistory(kind.kind())) {
+            return;
+        }
+        String k = kind.kind();
+        if (!confirm("Undo the rollout of " + k + " " + r.key(), "The previous revision's pod template is rolled out again.",
+                "Roll back")) {
+            return;
+        }
+        tasks.run(() -> rollouts.undo(k, r.namespace(), r.name(), 0))
+                .onSuccess(said -> workbench.notify(said, false))
+                .onFailure(e -> workbench.notify("Cannot roll back " + r.key() + ": " + e.getMessage(), true))
+                .start();
+    }
+
+    /** Pauses or resumes the selected Deployment's rollout. */
+    public void pause(boolean on) {
+        Row r = selected();
+        if (r == null || !kind.kind().equals("Deployment")) {
+            return;
+        }
+        tasks.run(() -> rollouts.pause(r.namespace(), r.name(), on))
+                .onSuccess(said -> workbench.notify(said, false))
+                .onFailure(e -> workbench.notify("Cannot " + (on ? "pause " : "resume ") + r.key() + ": " + e.getMessage(), true))
+                .start();
+    }
+
+    /** Drains the selected node: shows what would happen, then cordons and evicts with progress in notifications. */
+    public void drain() {
+        Row r = selected();
+        if (r == null || !kind.kind().equals("Node")) {
+            return;
+        }
+        Drain drainer = new Drain(session.client(), clock);
+        // the plan is shown with the most permissive flags so that each pod's fate is listed; the
+        // flags the person picks decide what is blocked
+        tasks.run(() -> drainer.plan(r.name(), Drain.Options.defaults()))
+                .onSuccess(plan -> RolloutDialogs.drainOptions(root.getScene() == null ? null : root.getScene().getWindow(),
+                        r.name(), plan).ifPresent(options -> tasks.run(() -> {
+                            drainer.run(r.name(), options, line -> javafx.application.Platform.runLater(
+                                    () -> workbench.notify(line, line.startsWith("error") || line.startsWith("Warning"))));
+                            return true;
+                        })
+                        .onSuccess(x -> workbench.notify("node/" + r.name() + " drained", false))
+                        .onFailure(e -> workbench.notify(e.getMessage(), true))
+                        .start()))
+                .onFailure(e -> workbench.notify("Cannot drain " + r.name() + ": " + e.getMessage(), true))
                 .start();
     }
 

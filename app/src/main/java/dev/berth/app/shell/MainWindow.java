@@ -569,9 +569,18 @@ public final class MainWindow implements Workbench {
             if (x.kind().restartable()) {
                 out.add(new Command("Restart the selected " + x.kind().kind(), "", x::restart));
             }
+            if (dev.berth.app.explorer.Rollouts.hasHistory(x.kind().kind())) {
+                out.add(new Command("Rollout history of the selected " + x.kind().kind(), "", x::history));
+                out.add(new Command("Undo the rollout of the selected " + x.kind().kind(), "", x::undo));
+            }
+            if (x.kind().kind().equals("Deployment")) {
+                out.add(new Command("Pause the rollout of the selected Deployment", "", () -> x.pause(true)));
+                out.add(new Command("Resume the rollout of the selected Deployment", "", () -> x.pause(false)));
+            }
             if (x.kind().kind().equals("Node")) {
                 out.add(new Command("Cordon the selected node", "", () -> x.cordon(true)));
                 out.add(new Command("Uncordon the selected node", "", () -> x.cordon(false)));
+                out.add(new Command("Drain the selected node", "", x::drain));
             }
             if (x.kind().kind().equals("Pod")) {
                 out.add(new Command("Logs of the selected pod", "Ctrl+L", x::logs));

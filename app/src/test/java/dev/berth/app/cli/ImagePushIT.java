@@ -74,7 +74,7 @@ class ImagePushIT {
         AgentOptions options = AgentOptions.defaults(kubeconfig).withNodeName(NODE).withDataDir(dir.resolve("agent"))
                 .withPort(port).withNamePrefix(prefix).withNodeIp(InetAddress.getLoopbackAddress())
                     // Service and pod network rules would go into the host namespace: this test needs none
-                    .withProxyMode(AgentOptions.ProxyMode.USERSPACE);
+                    .withProxyMode(AgentOptions.ProxyMode.NONE);
         agent = Agent.fromKubeconfig(options, ProductionParts.withoutPodNetworkRules(), Privileges.system(), Clock.systemUTC()).start();
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(admin.nodes().withName(NODE).get()
                 .getStatus().getConditions()).anySatisfy(c -> {

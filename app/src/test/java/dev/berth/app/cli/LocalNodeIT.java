@@ -37,7 +37,7 @@ class LocalNodeIT {
                      .withConfig(Config.fromKubeconfig(Files.readString(server.adminKubeconfig()))).build()) {
             // no Service rules in the machine's own namespace from a test
             try (LocalNode node = LocalNode.start(server.pki().ca(), "https://127.0.0.1:" + server.address().getPort(),
-                    dir, "lab-1", List.of("--cluster-cidr", cidr, "--proxy-mode", "userspace"))) {
+                    dir, "lab-1", List.of("--cluster-cidr", cidr, "--proxy-mode", "none"))) {
                 await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
                     assertThat(node.process().isAlive()).as("the agent child runs: %s", log()).isTrue();
                     assertThat(admin.nodes().withName("lab-1").get()).as("the node registered").isNotNull();

@@ -206,4 +206,52 @@ class DesktopAppIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(fx(window::message)).isEqualTo("Scaled deployment/api to 4 replicas"));
     }
+    @Test
+    void rollsADeploymentBackFromItsHistoryAndDrainsANode(FxRobot robot) throws Exception {
+        connected();
+        cluster.client.apps().deployments().inNamespace("default").resource(deployment("shop", "front", 1)).create();
+        dev.berth.app.explorer.Rollouts rollouts = new dev.berth.app.explorer.Rollouts(cluster.client);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollouts.history("Deployment", "default", "shop").size() == 1);
+        cluster.client.apps().deployments().inNamespace("default").withName("shop").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().editSpec().editFirstContainer().withImage("berth-test/busybox:2").endContainer()
+                .endSpec().endTemplate().endSpec().build());
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollouts.history("Deployment", "default", "shop").size() == 2);
+
+        robot.interact(() -> window.show(Kinds.DEPLOYMENT));
+        await().atMost(Duration.ofSeconds(30)).until(() -> names(robot).contains("shop"));
+        robot.interact(() -> {
+            TableView<Row> t = table(robot);
+            t.getSelectionModel().select(t.getItems().stream().filter(r -> r.name().equals("shop")).findFirst().orElseThrow());
+        });
+        robot.clickOn("#action-history");
+        await().atMost(Duration.ofSeconds(20)).until(() -> robot.lookup("#rollout-history").tryQuery().isPresent());
+        // the revision before the current one is chosen, as rollout undo would
+        assertThat(fx(() -> ((TableView<?>) robot.lookup("#rollout-history").query()).getSelectionModel().getSelectedIndex())).isZero();
+        robot.clickOn("Roll back");
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.client.apps().deployments().inNamespace("default")
+                .withName("shop").get().getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()
+                .equals("berth-test/busybox:1"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(fx(window::message)).isEqualTo("deployment.apps/shop rolled back"));
+
+        robot.interact(() -> window.show(Kinds.NODE));
+        await().atMost(Duration.ofSeconds(30)).until(() -> names(robot).contains("sim-2"));
+        robot.interact(() -> {
+            TableView<Row> t = table(robot);
+            t.getSelectionModel().select(t.getItems().stream().filter(r -> r.name().equals("sim-2")).findFirst().orElseThrow());
+        });
+        try {
+            robot.clickOn("#action-drain");
+            await().atMost(Duration.ofSeconds(20)).until(() -> robot.lookup("#drain-plan").tryQuery().isPresent());
+            robot.clickOn("Drain");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(fx(window::message)).isEqualTo("node/sim-2 drained"));
+            assertThat(cluster.client.nodes().withName("sim-2").get().getSpec().getUnschedulable()).isTrue();
+            assertThat(cluster.client.pods().inAnyNamespace().withField("spec.nodeName", "sim-2").list().getItems())
+                    .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null);
+        } finally {
+            cluster.client.nodes().withName("sim-2").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                    .editSpec().withUnschedulable(null).endSpec().build());
+        }
+    }
 }

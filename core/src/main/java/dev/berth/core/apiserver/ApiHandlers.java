@@ -73,21 +73,97 @@ public final class ApiHandlers implements ApiHandler {
         this.ready = ready;
     }
 
+    private volatile dev.berth.core.apiserver.flowcontrol.FlowControl flowControl;
+    private volatile dev.berth.core.apiserver.audit.Auditor auditor;
+    private final java.util.concurrent.ExecutorService deadlines = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    /** Limits requests in flight and per user, and gives requests a deadline; null for none. */
+    void useFlowControl(dev.berth.core.apiserver.flowcontrol.FlowControl flowControl) {
+        this.flowControl = flowControl;
+    }
+
+    /** Records writes and refusals; null for none. */
+    void useAuditor(dev.berth.core.apiserver.audit.Auditor auditor) {
+        this.auditor = auditor;
+    }
+
     @Override
     public ApiResponse handle(ApiRequest req) {
+        ApiResponse open = unauthenticated(req.path());
+        if (open != null) {
+            return open;
+        }
+        RequestInfo info = RequestInfo.parse(req.method(), req.path(), req.flag("watch"));
+        dev.berth.core.apiserver.audit.RequestAudit audit =
+                new dev.berth.core.apiserver.audit.RequestAudit(storage.clock().instant(), info);
+        dev.berth.core.apiserver.flowcontrol.FlowControl fc = flowControl;
+        ApiResponse resp;
         try {
-            return route(req);
+            if (fc == null || dev.berth.core.apiserver.flowcontrol.FlowControl.longRunning(info, req.flag("watch"))) {
+                resp = serve(req, info, audit);
+            } else {
+                resp = withDeadline(req, info, audit, fc);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("internal error serving {} {}", req.method(), req.path(), e);
+            resp = StatusErrors.response(new ApiException(500, "InternalError", "an error on the server (\""
+                    + e.getClass().getSimpleName() + "\") has prevented the request from succeeding"));
+        }
+        dev.berth.core.apiserver.audit.Auditor a = auditor;
+        if (a != null) {
+            a.record(audit, req, resp);
+        }
+        return resp;
+    }
+
+    /**
+     * Serves on another virtual thread and answers 504 when the deadline passes first; the work
+     * is interrupted then, as kube-apiserver cancels the request's context.
+     */
+    private ApiResponse withDeadline(ApiRequest req, RequestInfo info, dev.berth.core.apiserver.audit.RequestAudit audit,
+                                     dev.berth.core.apiserver.flowcontrol.FlowControl fc) {
+        java.time.Duration timeout;
+        try {
+            timeout = fc.timeout(req.param("timeout"));
         } catch (ApiException e) {
             return StatusErrors.response(e);
-        } catch (java.io.UncheckedIOException e) {
-            return StatusErrors.response(ApiException.badRequest("malformed request body: " + e.getCause().getMessage()));
-        } catch (IllegalArgumentException e) {
-            return StatusErrors.response(ApiException.badRequest(e.getMessage()));
+        }
+        java.util.concurrent.Future<ApiResponse> work = deadlines.submit(() -> serve(req, info, audit));
+        try {
+            return work.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            work.cancel(true);
+            LOG.warn("{} {} from {} did not complete within {}", req.method(), req.path(),
+                    audit.user() == null ? "an unauthenticated client" : audit.user().name(), timeout);
+            return StatusErrors.response(dev.berth.core.apiserver.flowcontrol.FlowControl.timedOut());
+        } catch (InterruptedException e) {
+            work.cancel(true);
+            Thread.currentThread().interrupt();
+            return StatusErrors.response(new ApiException(503, "ServiceUnavailable", "the server is shutting down"));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
-    private ApiResponse route(ApiRequest req) {
-        String path = req.path();
+    private ApiResponse serve(ApiRequest req, RequestInfo info, dev.berth.core.apiserver.audit.RequestAudit audit) {
+        return audit.bound(() -> {
+            try {
+                return route(req, info, audit);
+            } catch (ApiException e) {
+                return StatusErrors.response(e);
+            } catch (java.io.UncheckedIOException e) {
+                return StatusErrors.response(ApiException.badRequest("malformed request body: " + e.getCause().getMessage()));
+            } catch (IllegalArgumentException e) {
+                return StatusErrors.response(ApiException.badRequest(e.getMessage()));
+            }
+        });
+    }
+
+    /** Health and version, answered to anyone; null for every other path. */
+    private ApiResponse unauthenticated(String path) {
         switch (path) {
             case "/healthz", "/livez" -> {
                 return ApiResponse.Full.text(200, "ok");
@@ -104,14 +180,31 @@ public final class ApiHandlers implements ApiHandler {
                 }
             }
         }
+        return null;
+    }
+
+    private ApiResponse route(ApiRequest req, RequestInfo info, dev.berth.core.apiserver.audit.RequestAudit audit) {
         UserInfo user = authenticator.authenticate(req)
                 .orElseThrow(() -> new ApiException(401, "Unauthorized", "Unauthorized"));
-        user = dev.berth.core.apiserver.auth.Impersonation.apply(req, user, authorizer);
-        RequestInfo info = RequestInfo.parse(req.method(), path, req.flag("watch"));
-        Authorizer.Decision d = authorizer.authorize(user, info);
-        if (!d.allowed()) {
-            throw ApiException.forbidden(forbiddenMessage(user, info, d.reason()));
+        audit.user(user);
+        UserInfo acting = dev.berth.core.apiserver.auth.Impersonation.apply(req, user, authorizer);
+        if (acting != user) {
+            audit.impersonated(acting);
         }
+        dev.berth.core.apiserver.flowcontrol.FlowControl fc = flowControl;
+        try (dev.berth.core.apiserver.flowcontrol.FlowControl.Permit permit = fc == null ? () -> {}
+                : fc.admit(acting, info, req.flag("watch"))) {
+            Authorizer.Decision d = authorizer.authorize(acting, info);
+            audit.put("authorization.k8s.io/decision", d.allowed() ? "allow" : "forbid");
+            audit.put("authorization.k8s.io/reason", d.reason());
+            if (!d.allowed()) {
+                throw ApiException.forbidden(forbiddenMessage(acting, info, d.reason()));
+            }
+            return authorized(req, req.path(), info, acting);
+        }
+    }
+
+    private ApiResponse authorized(ApiRequest req, String path, RequestInfo info, UserInfo user) {
         if (!info.resourceRequest()) {
             return nonResource(req, path);
         }

@@ -98,6 +98,10 @@ public final class ApiServer implements AutoCloseable {
         }
         config.extraAdmission().forEach(admission::add);
         admission.add(new NamespaceLifecycle(storage, type("", "namespaces")));
+        this.podSecurity = new dev.berth.core.apiserver.admission.podsecurity.PodSecurityAdmission(storage,
+                type("", "namespaces"), type("", "pods"),
+                dev.berth.core.apiserver.admission.podsecurity.PodSecurityConfig.defaults());
+        admission.add(podSecurity);
         // ResourceQuota last, as in Kubernetes: it charges only writes every other step admitted
         admission.add(new dev.berth.core.apiserver.admission.QuotaAdmission(storage, type("", "resourcequotas"),
                 config.clock()));
@@ -126,6 +130,8 @@ public final class ApiServer implements AutoCloseable {
                 authenticator, clusterAuthorization != null ? clusterAuthorization : config.authorizer(), subresources,
                 formats);
         subresources.setHandlers(handlers);
+        handlers.useFlowControl(new dev.berth.core.apiserver.flowcontrol.FlowControl(
+                dev.berth.core.apiserver.flowcontrol.FlowControl.Settings.defaults(), config.clock()));
         handlers.setMetricsApi(new MetricsApi(resourceMetrics, storage, registry));
     }
 
@@ -143,6 +149,24 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final ServiceAccountTokens serviceAccountTokens;
+    private final dev.berth.core.apiserver.admission.podsecurity.PodSecurityAdmission podSecurity;
+    private volatile dev.berth.core.apiserver.audit.AuditLog auditLog;
+
+    /** Pod Security admission's defaults and exemptions (Kubernetes' defaults unless set). */
+    public void usePodSecurity(dev.berth.core.apiserver.admission.podsecurity.PodSecurityConfig config) {
+        podSecurity.configure(config);
+    }
+
+    /** Request limits and deadlines; {@link dev.berth.core.apiserver.flowcontrol.FlowControl.Settings#defaults()} unless set. */
+    public void useFlowControl(dev.berth.core.apiserver.flowcontrol.FlowControl.Settings settings) {
+        handlers.useFlowControl(new dev.berth.core.apiserver.flowcontrol.FlowControl(settings, config.clock()));
+    }
+
+    /** Records every write and refusal in {@code log}, which the server closes (after its last request) when it closes. */
+    public void useAuditLog(dev.berth.core.apiserver.audit.AuditLog log) {
+        this.auditLog = log;
+        handlers.useAuditor(new dev.berth.core.apiserver.audit.Auditor(log, config.clock()));
+    }
     private final dev.berth.core.apiserver.auth.ClusterAuthorization clusterAuthorization;
     private final dev.berth.core.apiserver.auth.RevokedCertificates revokedCertificates;
 
@@ -391,5 +415,8 @@ public final class ApiServer implements AutoCloseable {
         }
         customResourceDefinitions.close();
         cache.close();
+        if (auditLog != null) {
+            auditLog.close();
+        }
     }
 }

@@ -203,8 +203,14 @@ public final class ResourceStorage {
         return createTyped(t, obj, o);
     }
 
+    /** Where admission's warnings go: the request's list, or a throwaway one for internal writes. */
+    private static List<String> warningsOf(WriteOptions o) {
+        return o.warnings() != null ? o.warnings() : new java.util.ArrayList<>();
+    }
+
     private Result createTyped(ResourceType t, HasMetadata obj, WriteOptions o) {
-        admission.admit(new AdmissionRequest(t, AdmissionRequest.Operation.CREATE, "", obj, null, o.user(), o.dryRun()));
+        admission.admit(new AdmissionRequest(t, AdmissionRequest.Operation.CREATE, "", obj, null, o.user(), o.dryRun(),
+                warningsOf(o)));
         String key = t.key(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
         if (o.dryRun()) {
             if (find(t, obj.getMetadata().getNamespace(), obj.getMetadata().getName()) != null) {
@@ -390,7 +396,7 @@ public final class ResourceStorage {
         }
         HasMetadata oldObj = codec.fromJson(t, current.json());
         admission.admit(new AdmissionRequest(t, AdmissionRequest.Operation.UPDATE, subresource, obj, oldObj, o.user(),
-                o.dryRun()));
+                o.dryRun(), warningsOf(o)));
         // generation follows changes of everything but metadata and status (compared as parsed JSON:
         // a tree made from the typed object holds longs where a parsed one holds ints)
         byte[] json = codec.encode(obj);

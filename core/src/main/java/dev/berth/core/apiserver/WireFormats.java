@@ -89,7 +89,7 @@ public class WireFormats {
             }
             return o;
         } catch (IOException e) {
-            throw ApiException.badRequest("error decoding JSON body: " + firstLine(e.getMessage()));
+            throw ApiException.badRequest("error decoding JSON body: " + withoutTokens(firstLine(e.getMessage())));
         }
     }
 
@@ -103,6 +103,14 @@ public class WireFormats {
         } catch (IOException e) {
             throw ApiException.badRequest("error decoding YAML body: " + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * Jackson quotes the offending token whole ({@code Unrecognized token 'hunter2': ...}); a body
+     * may be a Secret, so the message names the position only, as Go's decoder names one character.
+     */
+    static String withoutTokens(String message) {
+        return message.replaceAll("Unrecognized token '[^']*'", "Unrecognized token");
     }
 
     static String firstLine(String s) {

@@ -96,6 +96,9 @@ public final class BerthServer implements AutoCloseable {
                     store, new SecretEncryption(pki.encryptor()), Authenticator.chain(chain),
                     Authorizer.NODE_RBAC, patchEngine(), options.serviceCidr(), options.nodePortMin(),
                     options.nodePortMax(), options.eventTtl().toSeconds(), clock, admission));
+            api.useFlowControl(options.flowControl());
+            api.usePodSecurity(options.podSecurity());
+            api.useAuditLog(new dev.berth.core.apiserver.audit.AuditLog(options.auditDir(), options.audit(), clock));
             // logs, exec, attach and port-forward reach node agents with the kubelet-client identity
             kubeletClient = dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock);
             api.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(), kubeletClient));

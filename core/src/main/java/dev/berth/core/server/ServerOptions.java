@@ -1,5 +1,9 @@
 package dev.berth.core.server;
 
+import dev.berth.core.apiserver.admission.podsecurity.PodSecurityConfig;
+import dev.berth.core.apiserver.audit.AuditLog;
+import dev.berth.core.apiserver.flowcontrol.FlowControl;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +22,23 @@ import java.util.List;
  * @param nodePortMin    NodePort range start
  * @param nodePortMax    NodePort range end
  * @param eventTtl       how long events are kept
+ * @param flowControl    requests in flight, per-user rate limits and request timeout
+ * @param audit          size and number of the audit log files in {@code dataDir/audit}
+ * @param podSecurity    Pod Security admission's defaults and exemptions
  */
 public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
                             List<String> etcdEndpoints, String clusterCidr, String serviceCidr, int nodePortMin,
-                            int nodePortMax, Duration eventTtl) {
+                            int nodePortMax, Duration eventTtl, FlowControl.Settings flowControl,
+                            AuditLog.Settings audit, PodSecurityConfig podSecurity) {
+
+    /** The settings before flow control, audit and Pod Security could be set: their defaults. */
+    public ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
+                         List<String> etcdEndpoints, String clusterCidr, String serviceCidr, int nodePortMin,
+                         int nodePortMax, Duration eventTtl) {
+        this(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr, nodePortMin,
+                nodePortMax, eventTtl, FlowControl.Settings.defaults(), AuditLog.Settings.defaults(),
+                PodSecurityConfig.defaults());
+    }
 
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions(dataDir, dataDir.resolve("pki"), "127.0.0.1", 6443, "sqlite", List.of(),
@@ -30,12 +47,32 @@ public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int li
 
     public ServerOptions withListen(String host, int port) {
         return new ServerOptions(dataDir, pkiDir, host, port, store, etcdEndpoints, clusterCidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl);
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity);
     }
 
     public ServerOptions withClusterCidr(String cidr) {
         return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, cidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl);
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity);
+    }
+
+    public ServerOptions withFlowControl(FlowControl.Settings settings) {
+        return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl, settings, audit, podSecurity);
+    }
+
+    public ServerOptions withAudit(AuditLog.Settings settings) {
+        return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl, flowControl, settings, podSecurity);
+    }
+
+    public ServerOptions withPodSecurity(PodSecurityConfig config) {
+        return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, config);
+    }
+
+    /** Where the audit log is written: {@code dataDir/audit}. */
+    public Path auditDir() {
+        return dataDir.resolve("audit");
     }
 
     /** The default data dir: $XDG_DATA_HOME/berth, ~/.local/share/berth, or the platform's equivalent. */

@@ -30,7 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.core.api.Json;
+
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,7 +64,9 @@ class SecuritySuiteIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new BerthServer(ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0),
+        // a per-user rate low enough that a flood trips it at once, high enough for every other test here
+        server = new BerthServer(ServerOptions.defaults(dir.resolve("data")).withListen("127.0.0.1", 0)
+                .withFlowControl(dev.berth.core.apiserver.flowcontrol.FlowControl.Settings.defaults().withUserRate(20, 60)),
                 Clock.systemUTC()).start();
         admin = client(server.adminKubeconfig());
         for (String ns : List.of("team-a", "team-b")) {
@@ -378,5 +384,156 @@ class SecuritySuiteIT {
             admin.rbac().clusterRoleBindings().resource(dev.berth.core.apiserver.auth.rbac.BootstrapPolicy
                     .clusterRoleBindings().getFirst()).create();
         }
+    }
+
+    // ---- Pod Security, audit, fairness, secrets at rest ----------------------------------------
+
+    @Test
+    void aRestrictedNamespaceRefusesAPrivilegedPod() {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("locked")
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+        KubernetesClientException e = refused(() -> admin.pods().inNamespace("locked").resource(new PodBuilder()
+                .withNewMetadata().withName("root").endMetadata().withNewSpec().withHostNetwork(true)
+                .addNewVolume().withName("host").withNewHostPath().withPath("/").endHostPath().endVolume()
+                .addNewContainer().withName("c").withImage("busybox:1.36").withNewSecurityContext().withPrivileged(true)
+                .withRunAsUser(0L).endSecurityContext().endContainer().endSpec().build()).create());
+        assertThat(e.getCode()).isEqualTo(403);
+        assertThat(message(e)).startsWith("pods \"root\" is forbidden: violates PodSecurity \"restricted:latest\": "
+                + "host namespaces (hostNetwork=true), privileged (container \"c\" must not set securityContext.privileged=true), ")
+                .contains("restricted volume types (volume \"host\" uses restricted volume type \"hostPath\")",
+                        "runAsUser=0 (container \"c\" must not set runAsUser=0)");
+    }
+
+    private static List<JsonNode> auditEvents() throws Exception {
+        Path log = dir.resolve("data").resolve("audit").resolve("audit.log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        return Files.readAllLines(log).stream().map(l -> Json.parse(l.getBytes(StandardCharsets.UTF_8))).toList();
+    }
+
+    private static JsonNode auditEvent(String user, String verb, String resource, String namespace, String name)
+            throws Exception {
+        return auditEvents().stream().filter(e -> e.path("user").path("username").asText().equals(user)
+                && e.path("verb").asText().equals(verb)
+                && e.path("objectRef").path("resource").asText().equals(resource)
+                && e.path("objectRef").path("namespace").asText().equals(namespace)
+                && e.path("objectRef").path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no audit event for " + user + " " + verb + " " + resource + " "
+                        + namespace + "/" + name));
+    }
+
+    @Test
+    void everyWriteAndEveryRefusalLeavesAnAuditRecordWithoutSecretData() throws Exception {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("audited").endMetadata().build())
+                .create();
+        KubernetesClient auditee = userClient("auditee", "edit", "audited");
+        auditee.configMaps().inNamespace("audited").resource(new ConfigMapBuilder().withNewMetadata().withName("audited")
+                .endMetadata().withData(Map.of("k", "v")).build()).create();
+        auditee.configMaps().inNamespace("audited").withName("audited").edit(c -> {
+            c.getData().put("k", "w");
+            return c;
+        });
+        auditee.configMaps().inNamespace("audited").withName("audited").delete();
+        refused(() -> auditee.configMaps().inNamespace("team-b").resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("audited").endMetadata().build()).create());
+        String secretValue = "correct-horse-battery-staple-" + System.nanoTime();
+        auditee.secrets().inNamespace("audited").resource(new SecretBuilder().withNewMetadata().withName("audited")
+                .endMetadata().withStringData(Map.of("password", secretValue)).build()).create();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode created = auditEvent("auditee", "create", "configmaps", "audited", "audited");
+            assertThat(created.path("kind").asText()).isEqualTo("Event");
+            assertThat(created.path("apiVersion").asText()).isEqualTo("audit.k8s.io/v1");
+            assertThat(created.path("level").asText()).isEqualTo("Metadata");
+            assertThat(created.path("stage").asText()).isEqualTo("ResponseComplete");
+            assertThat(created.path("responseStatus").path("code").asInt()).isEqualTo(201);
+            assertThat(created.path("user").path("groups").toString()).contains("system:authenticated");
+            assertThat(created.path("sourceIPs").get(0).asText()).isEqualTo("127.0.0.1");
+            assertThat(created.path("userAgent").asText()).isNotEmpty();
+            assertThat(created.path("requestReceivedTimestamp").asText()).matches("\\d{4}-.*T.*\\.\\d{6}Z");
+            assertThat(created.path("annotations").path("authorization.k8s.io/decision").asText()).isEqualTo("allow");
+            assertThat(auditEvent("auditee", "patch", "configmaps", "audited", "audited")
+                    .path("responseStatus").path("code").asInt()).isEqualTo(200);
+            assertThat(auditEvent("auditee", "delete", "configmaps", "audited", "audited")
+                    .path("responseStatus").path("code").asInt()).isEqualTo(200);
+            JsonNode denied = auditEvent("auditee", "create", "configmaps", "team-b", "");
+            assertThat(denied.path("responseStatus").path("code").asInt()).isEqualTo(403);
+            assertThat(denied.path("responseStatus").path("reason").asText()).isEqualTo("Forbidden");
+            assertThat(denied.path("annotations").path("authorization.k8s.io/decision").asText()).isEqualTo("forbid");
+            assertThat(auditEvent("auditee", "create", "secrets", "audited", "audited")
+                    .path("responseStatus").path("code").asInt()).isEqualTo(201);
+        });
+        String log = Files.readString(dir.resolve("data").resolve("audit").resolve("audit.log"));
+        assertThat(log).doesNotContain(secretValue)
+                .doesNotContain(java.util.Base64.getEncoder().encodeToString(secretValue.getBytes(StandardCharsets.UTF_8)));
+        // reads are not recorded, refusals are
+        assertThat(auditEvents().stream().filter(e -> List.of("get", "list", "watch").contains(e.path("verb").asText())))
+                .allSatisfy(e -> assertThat(e.path("responseStatus").path("code").asInt()).isIn(401, 403, 429));
+    }
+
+    @Test
+    void aFloodFromOneUserGets429sWhileAnotherUserIsStillServed() throws Exception {
+        userClient("flooder", "view", null);
+        KubernetesClient patient = userClient("patient", "view", null);
+        Kubeconfig flooder = Kubeconfig.read(dir.resolve("flooder.kubeconfig"));
+        HttpClient http = HttpClient.newBuilder().sslContext(dev.berth.core.pki.Tls.clientSSLContext(flooder)).build();
+        URI uri = URI.create(flooder.server() + "/api/v1/namespaces/default/configmaps");
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            flood.add(http.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        // the other user is served while the flood is on
+        assertThat(patient.configMaps().inNamespace("default").list()).isNotNull();
+        List<HttpResponse<String>> answers = flood.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        List<HttpResponse<String>> throttled = answers.stream().filter(r -> r.statusCode() == 429).toList();
+        assertThat(throttled).isNotEmpty();
+        assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isIn(200, 429));
+        HttpResponse<String> one = throttled.getFirst();
+        assertThat(one.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+        JsonNode status = Json.parse(one.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(status.path("kind").asText()).isEqualTo("Status");
+        assertThat(status.path("reason").asText()).isEqualTo("TooManyRequests");
+        assertThat(status.path("code").asInt()).isEqualTo(429);
+        assertThat(status.path("details").path("retryAfterSeconds").asInt()).isPositive();
+        assertThat(patient.configMaps().inNamespace("default").list()).isNotNull();
+        // throttled requests are refusals: audited
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(auditEvents()).anySatisfy(e -> {
+            assertThat(e.path("user").path("username").asText()).isEqualTo("flooder");
+            assertThat(e.path("responseStatus").path("code").asInt()).isEqualTo(429);
+        }));
+    }
+
+    @Test
+    void theStoresFilesContainNoSecretPlaintext() throws Exception {
+        String plaintext = "hunter2-" + System.nanoTime();
+        admin.secrets().inNamespace("kube-public").resource(new SecretBuilder().withNewMetadata().withName("at-rest")
+                .addToAnnotations("note", "annotations are encrypted too: " + plaintext).endMetadata()
+                .withStringData(Map.of("password", plaintext)).build()).create();
+        assertThat(admin.secrets().inNamespace("kube-public").withName("at-rest").get().getData()).containsKey("password");
+        List<byte[]> needles = List.of(plaintext.getBytes(StandardCharsets.UTF_8),
+                java.util.Base64.getEncoder().encode(plaintext.getBytes(StandardCharsets.UTF_8)));
+        List<Path> files;
+        try (var walk = Files.walk(dir.resolve("data"))) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertThat(files).anySatisfy(f -> assertThat(f.getFileName().toString()).contains("db"));
+        for (Path f : files) {
+            byte[] content = Files.readAllBytes(f);
+            for (byte[] needle : needles) {
+                assertThat(indexOf(content, needle)).as("secret plaintext in %s", f).isEqualTo(-1);
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 }

@@ -1,0 +1,167 @@
+package dev.berth.app.topology.compose;
+
+import dev.berth.core.api.FieldError;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * In-place edits of a workload, as the inspector makes them: replicas, and per container the
+ * image, ports, environment, probes and resources. Each is checked with the API server's rules
+ * before it is kept; a refused edit names the field, the value and the rule.
+ */
+public final class Edit {
+    public enum ProbeKind { LIVENESS, READINESS, STARTUP }
+
+    private Edit() {}
+
+    public static Command<Void> replicas(DraftKey workload, int replicas) {
+        return workload(workload, "Scale " + workload.shortName() + " to " + replicas, w -> {
+            if (!w.hasReplicas()) {
+                throw new CompositionException(workload, FieldError.forbidden("spec.replicas", "a " + w.kind() + " has no replicas"));
+            }
+            w.setReplicas(replicas);
+            Checks.fields(w.object(), "spec.replicas");
+        });
+    }
+
+    public static Command<Void> image(DraftKey workload, String container, String image) {
+        return container(workload, container, "Set image of " + container + " to " + image, (w, c) -> {
+            c.setImage(image);
+            if (image == null || image.isBlank()) {
+                throw new CompositionException(workload, FieldError.required(w.containerPath(container) + ".image",
+                        "an image is needed"));
+            }
+            Checks.fields(w.object(), w.containerPath(container) + ".image");
+        });
+    }
+
+    public static Command<Void> ports(DraftKey workload, String container, List<ContainerPort> ports) {
+        return container(workload, container, "Set ports of " + container, (w, c) -> {
+            List<ContainerPort> copy = new ArrayList<>();
+            ports.forEach(p -> copy.add(new ContainerPortBuilder(p).build()));
+            c.setPorts(copy.isEmpty() ? null : copy);
+            String path = w.containerPath(container) + ".ports";
+            for (int i = 0; i < copy.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    if (same(copy.get(i), copy.get(j))) {
+                        throw new CompositionException(workload, FieldError.duplicate(path + "[" + i + "]",
+                                copy.get(i).getContainerPort() + "/" + protocol(copy.get(i))));
+                    }
+                }
+            }
+            Checks.fields(w.object(), path);
+        });
+    }
+
+    public static Command<Void> env(DraftKey workload, String container, List<EnvVar> env) {
+        return container(workload, container, "Set environment of " + container, (w, c) -> {
+            List<EnvVar> copy = new ArrayList<>();
+            env.forEach(e -> copy.add(new EnvVarBuilder(e).build()));
+            c.setEnv(copy.isEmpty() ? null : copy);
+            Checks.fields(w.object(), w.containerPath(container) + ".env");
+        });
+    }
+
+    /** Sets or (with {@code probe} null) removes a probe. */
+    public static Command<Void> probe(DraftKey workload, String container, ProbeKind kind, Probe probe) {
+        String field = switch (kind) {
+            case LIVENESS -> "livenessProbe";
+            case READINESS -> "readinessProbe";
+            case STARTUP -> "startupProbe";
+        };
+        return container(workload, container, (probe == null ? "Remove " : "Set ") + field + " of " + container, (w, c) -> {
+            Probe copy = probe == null ? null : new ProbeBuilder(probe).build();
+            switch (kind) {
+                case LIVENESS -> c.setLivenessProbe(copy);
+                case READINESS -> c.setReadinessProbe(copy);
+                case STARTUP -> c.setStartupProbe(copy);
+            }
+            Checks.fields(w.object(), w.containerPath(container) + "." + field);
+        });
+    }
+
+    public static Command<Void> resources(DraftKey workload, String container, ResourceRequirements resources) {
+        return container(workload, container, "Set resources of " + container, (w, c) -> {
+            c.setResources(resources == null ? null : new ResourceRequirementsBuilder(resources).build());
+            Checks.fields(w.object(), w.containerPath(container) + ".resources");
+        });
+    }
+
+    /** Replaces the whole object (the inspector's YAML tab); the key must stay the same. */
+    public static Command<Void> replace(DraftKey key, GenericKubernetesResource object) {
+        return new Command<>() {
+            @Override
+            public String name() {
+                return "Edit " + key.shortName();
+            }
+
+            @Override
+            public Void execute(DraftSet drafts) {
+                DraftKey k = DraftKey.of(object);
+                if (!k.equals(key)) {
+                    throw new CompositionException(key, FieldError.invalid("metadata.name", k.name(),
+                            "an edit keeps the object's kind, namespace and name (" + key + ")"));
+                }
+                drafts.put(object);
+                return null;
+            }
+        };
+    }
+
+    /** Drops a draft (a live object stays as it is in the cluster). */
+    public static Command<Void> discard(DraftKey key) {
+        return new Command<>() {
+            @Override
+            public String name() {
+                return "Discard draft " + key.shortName();
+            }
+
+            @Override
+            public Void execute(DraftSet drafts) {
+                drafts.remove(key);
+                return null;
+            }
+        };
+    }
+
+    private static boolean same(ContainerPort a, ContainerPort b) {
+        return java.util.Objects.equals(a.getContainerPort(), b.getContainerPort()) && protocol(a).equals(protocol(b));
+    }
+
+    private static String protocol(ContainerPort p) {
+        return p.getProtocol() == null ? "TCP" : p.getProtocol();
+    }
+
+    private static Command<Void> workload(DraftKey key, String name, java.util.function.Consumer<Workload> edit) {
+        return new Command<>() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Void execute(DraftSet drafts) {
+                Workload w = Workload.of(drafts, key);
+                edit.accept(w);
+                drafts.put(w.generic());
+                return null;
+            }
+        };
+    }
+
+    private static Command<Void> container(DraftKey key, String container, String name, BiConsumer<Workload, Container> edit) {
+        return workload(key, name, w -> edit.accept(w, w.container(container)));
+    }
+}
