@@ -355,6 +355,12 @@ public final class ExplorerController {
         updateCount();
     }
 
+    /** The namespace chosen in the filter bar, null for all namespaces. */
+    public String namespaceChoice() {
+        String ns = namespace.getValue();
+        return ns == null || ALL_NAMESPACES.equals(ns) ? null : ns;
+    }
+
     public String filterError() {
         return filterError.isVisible() ? filterError.getText() : "";
     }

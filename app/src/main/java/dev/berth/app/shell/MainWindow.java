@@ -68,6 +68,7 @@ public final class MainWindow implements Workbench {
     public enum CloseChoice { KEEP_RUNNING, STOP, CANCEL }
 
     static final String OVERVIEW = "Overview";
+    static final String TOPOLOGY = "Topology";
 
     private final Stage stage;
     private final AppContext ctx;
@@ -88,6 +89,7 @@ public final class MainWindow implements Workbench {
     private ClusterSession session;
     private ExplorerController explorer;
     private OverviewController overview;
+    private dev.berth.app.topology.TopologyView topology;
     private Connection connecting;
     private Theme theme;
     private Consumer<CloseChoice> onClose = c -> {};
@@ -125,6 +127,7 @@ public final class MainWindow implements Workbench {
         nav.setShowRoot(false);
         TreeItem<Object> navRoot = new TreeItem<>("root");
         navRoot.getChildren().add(new TreeItem<>(OVERVIEW));
+        navRoot.getChildren().add(new TreeItem<>(TOPOLOGY, KindIcons.forKind("Service", 16)));
         for (Map.Entry<String, List<ResourceKind>> s : Kinds.bySection().entrySet()) {
             TreeItem<Object> section = s.getKey().equals(Kinds.CUSTOM) ? customSection : new TreeItem<>(s.getKey());
             for (ResourceKind k : s.getValue()) {
@@ -206,6 +209,11 @@ public final class MainWindow implements Workbench {
 
     public OverviewController overview() {
         return overview;
+    }
+
+    /** The topology view, once it has been opened on this connection. */
+    public dev.berth.app.topology.TopologyView topology() {
+        return topology;
     }
 
     public ClusterSession session() {
@@ -373,7 +381,7 @@ public final class MainWindow implements Workbench {
 
     private void restoreView() {
         String last = ctx.settings().get("view", OVERVIEW);
-        Object target = OVERVIEW;
+        Object target = TOPOLOGY.equals(last) ? TOPOLOGY : OVERVIEW;
         for (ResourceKind k : Kinds.builtIn()) {
             if ((k.kind() + "." + k.group()).equals(last)) {
                 target = k;
@@ -431,6 +439,14 @@ public final class MainWindow implements Workbench {
             clusterView.getChildren().setAll(overview.view());
             clusterTab.setText(OVERVIEW);
             ctx.settings().put("view", OVERVIEW);
+        } else if (TOPOLOGY.equals(item)) {
+            if (topology == null) {
+                topology = new dev.berth.app.topology.TopologyView(session, tasks, explorer.namespaceChoice());
+            }
+            topology.setDark(theme == Theme.DARK);
+            clusterView.getChildren().setAll(topology.view());
+            clusterTab.setText(TOPOLOGY);
+            ctx.settings().put("view", TOPOLOGY);
         }
     }
 
@@ -440,6 +456,10 @@ public final class MainWindow implements Workbench {
         }
         if (overview != null) {
             overview.close();
+        }
+        if (topology != null) {
+            topology.close();
+            topology = null;
         }
         if (session != null) {
             ClusterSession old = session;
@@ -503,6 +523,9 @@ public final class MainWindow implements Workbench {
     public void toggleTheme() {
         theme = theme.other();
         theme.apply();
+        if (topology != null) {
+            topology.setDark(theme == Theme.DARK);
+        }
         ctx.settings().put("theme", theme.name());
     }
 
@@ -518,6 +541,7 @@ public final class MainWindow implements Workbench {
     public List<Command> commands() {
         List<Command> out = new ArrayList<>();
         out.add(new Command("Go to Overview", "Ctrl+1", () -> show(OVERVIEW)));
+        out.add(new Command("Open the Topology", "", () -> show(TOPOLOGY)));
         for (ResourceKind k : Kinds.builtIn()) {
             out.add(new Command("Go to " + k.title(), "", () -> show(k)));
         }

@@ -64,37 +64,54 @@ public final class SkinContext {
 
     /** Whether text is legible at this zoom. */
     public boolean detailed() {
-        return v.scale() >= 0.45;
+        return v.scale() >= 0.6;
     }
 
     public Color surface() {
-        return dark ? Color.web("#22272e") : Color.WHITE;
+        return dark ? DARK_SURFACE : Color.WHITE;
     }
 
     public Color ink() {
-        return dark ? Color.web("#e6edf3") : Color.web("#1f2328");
+        return dark ? DARK_INK : LIGHT_INK;
     }
 
     public Color muted() {
-        return dark ? Color.web("#8b949e") : Color.web("#656d76");
+        return dark ? DARK_MUTED : LIGHT_MUTED;
     }
 
     public Color border() {
-        return dark ? Color.web("#444c56") : Color.web("#d0d7de");
+        return dark ? DARK_BORDER : LIGHT_BORDER;
     }
+
+    private static final Color[] HEALTH = {Color.web("#2da44e"), Color.web("#0969da"), Color.web("#d4a72c"),
+            Color.web("#cf222e"), Color.web("#8c959f")};
+    private static final Color DARK_SURFACE = Color.web("#22272e");
+    private static final Color DARK_INK = Color.web("#e6edf3");
+    private static final Color LIGHT_INK = Color.web("#1f2328");
+    private static final Color DARK_MUTED = Color.web("#8b949e");
+    private static final Color LIGHT_MUTED = Color.web("#656d76");
+    private static final Color DARK_BORDER = Color.web("#444c56");
+    private static final Color LIGHT_BORDER = Color.web("#d0d7de");
 
     public static Color health(Health h) {
-        return switch (h) {
-            case OK -> Color.web("#2da44e");
-            case PROGRESSING -> Color.web("#0969da");
-            case WARNING -> Color.web("#d4a72c");
-            case FAILED -> Color.web("#cf222e");
-            case UNKNOWN -> Color.web("#8c959f");
-        };
+        return HEALTH[h.ordinal()];
     }
 
+    /**
+     * The icon of a kind for drawing at {@code size} screen pixels: rendered once at a few fixed
+     * sizes and scaled by drawImage, so zooming never renders SVGs again.
+     */
     public javafx.scene.image.Image icon(String kind, double size) {
-        return Icons.forKind(kind, Math.max(8, Math.min(64, Math.round(size))), ink());
+        return Icons.forKind(kind, size <= 20 ? 20 : size <= 40 ? 40 : 64, ink());
+    }
+
+    private final java.util.Map<Long, javafx.scene.text.Font> fonts = new java.util.HashMap<>();
+
+    /** A font of about {@code size} points (in half-point steps, cached: zooming would otherwise make a font per frame). */
+    public javafx.scene.text.Font font(boolean bold, double size) {
+        long key = Math.round(Math.max(4, size) * 2) * 2 + (bold ? 1 : 0);
+        return fonts.computeIfAbsent(key, k -> javafx.scene.text.Font.font("System",
+                bold ? javafx.scene.text.FontWeight.BOLD : javafx.scene.text.FontWeight.NORMAL, (k / 2) / 2.0));
     }
 
     public double sx(double worldX) {

@@ -8,7 +8,6 @@ import dev.berth.app.topology.model.Rollout;
 import dev.berth.app.topology.model.TopologyElement;
 import javafx.geometry.VPos;
 import javafx.scene.paint.Color;
-import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 
 import java.util.HashMap;
@@ -17,8 +16,6 @@ import java.util.Map;
 
 /** The skin factory: one skin per kind, and a plain one for kinds without their own (drafts of other kinds). */
 public final class Skins {
-    private static final Font NAME = Font.font("System", javafx.scene.text.FontWeight.BOLD, 12);
-    private static final Font SMALL = Font.font("System", 10.5);
     private final Map<String, Skin> byKind = new HashMap<>();
     private final Skin fallback = new BoxSkin("#8c959f");
 
@@ -81,14 +78,14 @@ public final class Skins {
                 double icon = c.s(20);
                 g.drawImage(c.icon(e.kind(), icon), r[0] + c.s(10), r[1] + c.s(8), icon, icon);
                 g.setFill(c.ink());
-                g.setFont(Font.font(NAME.getFamily(), javafx.scene.text.FontWeight.BOLD, Math.max(6, c.s(12))));
+                g.setFont(c.font(true, Math.max(6, c.s(12))));
                 g.setTextAlign(TextAlignment.LEFT);
                 g.setTextBaseline(VPos.TOP);
                 double tx = r[0] + c.s(36);
                 double maxW = r[2] - c.s(42);
                 g.fillText(e.name(), tx, r[1] + c.s(7), maxW);
                 g.setFill(c.muted());
-                g.setFont(Font.font(SMALL.getFamily(), Math.max(5, c.s(10.5))));
+                g.setFont(c.font(false, Math.max(5, c.s(10.5))));
                 g.fillText((e.draft() ? "draft " : "") + e.kind() + (e.summary().isEmpty() ? "" : " · " + e.summary()),
                         tx, r[1] + c.s(23), maxW);
             }
@@ -286,6 +283,11 @@ public final class Skins {
             double inset = Math.max(0.5, size * 0.1);
             double d = size - 2 * inset;
             g.setFill(SkinContext.health(p.health()));
+            if (size < 8) {
+                // too small to tell a ring from a dot: a square costs the least to rasterize
+                g.fillRect(x + inset, y + inset, d, d);
+                return;
+            }
             if (p.pod() != null && !p.pod().ready() && p.health() != Health.FAILED) {
                 g.setStroke(SkinContext.health(p.health()));
                 g.setLineWidth(Math.max(1, size * 0.15));

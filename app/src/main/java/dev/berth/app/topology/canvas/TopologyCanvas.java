@@ -88,6 +88,11 @@ public final class TopologyCanvas extends Region {
     private boolean placeAgain;
     private boolean fitAfterLayout = true;
     private LongConsumer frameListener = n -> {};
+    private SkinContext skinContext;
+    private javafx.scene.image.Image minimapImage;
+    private List<TopologyEdge> drawnEdges;
+    private TopologyModel drawnEdgesModel;
+    private int minimapVersion;
     // gestures
     private ElementId dragging;
     private double dragDx;
@@ -218,13 +223,56 @@ public final class TopologyCanvas extends Region {
         for (ElementId id : d.removed()) {
             flashes.remove(id);
         }
-        if (!d.added().isEmpty() || !d.removed().isEmpty() || !d.regrouped().isEmpty()) {
-            for (ElementId c : d.regrouped()) {
-                grow(c);
-            }
+        if (!d.edgesAdded().isEmpty() || !d.edgesRemoved().isEmpty() || !d.added().isEmpty() || !d.removed().isEmpty()
+                || !d.regrouped().isEmpty()) {
+            drawnEdges = null;
+        }
+        for (ElementId c : d.regrouped()) {
+            grow(c);
+        }
+        if (mode == Mode.NODES && !boxes.containsKey(UNSCHEDULED) && d.regrouped().isEmpty() == false && !model.podsOnNode("").isEmpty()) {
             reconcile();
         }
+        if (!d.added().isEmpty() || !d.removed().isEmpty()) {
+            place(affected(d));
+        }
         dirty = true;
+    }
+
+    /**
+     * The elements whose box may have to come or go after {@code d}: those added or removed, the pods
+     * of containers added (they move into the grid) and of containers removed (they get boxes).
+     */
+    private Set<ElementId> affected(TopologyDelta d) {
+        Set<ElementId> out = new HashSet<>(d.removed());
+        for (TopologyElement e : d.added()) {
+            out.add(e.id());
+            out.addAll(podsIn(e.id()));
+        }
+        for (ElementId gone : d.removed()) {
+            if (TopologyModel.CONTAINERS.contains(gone.kind())) {
+                out.addAll(model.podsOf(gone));
+            }
+        }
+        return out;
+    }
+
+    /** Drops and places the boxes of {@code ids} only: a change costs what it touches, not what the canvas holds. */
+    private void place(Set<ElementId> ids) {
+        if (layoutRunning) {
+            placeAgain = true;
+            return;
+        }
+        List<TopologyLayout.Item> missing = new ArrayList<>();
+        for (ElementId id : ids) {
+            TopologyElement e = model.get(id);
+            if (e == null || !boxed(e)) {
+                boxes.remove(id);
+            } else if (!boxes.containsKey(id)) {
+                missing.add(item(e));
+            }
+        }
+        placeMissing(missing);
     }
 
     /** The elements that get a box of their own in the current mode. */
@@ -254,6 +302,10 @@ public final class TopologyCanvas extends Region {
         if (mode == Mode.NODES && !boxes.containsKey(UNSCHEDULED) && !model.podsOnNode("").isEmpty()) {
             missing.add(item(unscheduled()));
         }
+        placeMissing(missing);
+    }
+
+    private void placeMissing(List<TopologyLayout.Item> missing) {
         if (missing.isEmpty()) {
             return;
         }
@@ -289,11 +341,20 @@ public final class TopologyCanvas extends Region {
                             flashes.put(b.id(), now);
                         }
                     }
+                    fitOnce();
                     dirty = true;
                 })
                 .onFailure(e -> org.slf4j.LoggerFactory.getLogger(TopologyCanvas.class).warn("placing new boxes failed", e))
                 .onDone(this::layoutDone)
                 .start();
+    }
+
+    /** The first time there is something to show, show all of it. */
+    private void fitOnce() {
+        if (fitAfterLayout && !boxes.isEmpty()) {
+            fitAfterLayout = false;
+            zoomToFit();
+        }
     }
 
     private void layoutDone() {
@@ -313,10 +374,7 @@ public final class TopologyCanvas extends Region {
         if (mode == Mode.NODES) {
             layoutRunning = false;
             reconcile();
-            if (fitAfterLayout) {
-                fitAfterLayout = false;
-                zoomToFit();
-            }
+            fitOnce();
             return;
         }
         List<TopologyLayout.Item> items = new ArrayList<>();
@@ -340,10 +398,7 @@ public final class TopologyCanvas extends Region {
                             boxes.put(b.id(), b);
                         }
                     }
-                    if (fitAfterLayout) {
-                        fitAfterLayout = false;
-                        zoomToFit();
-                    }
+                    fitOnce();
                     dirty = true;
                     placeAgain = true;   // what changed while it ran
                 })
@@ -729,7 +784,10 @@ public final class TopologyCanvas extends Region {
         double ww = w / viewport.scale();
         double wh = h / viewport.scale();
         drawGrid(w, h);
-        SkinContext ctx = new SkinContext(nodeLayer.getGraphicsContext2D(), viewport, model, this::podsIn, this::flashOf);
+        if (skinContext == null || skinContext.model != model) {
+            skinContext = new SkinContext(nodeLayer.getGraphicsContext2D(), viewport, model, this::podsIn, this::flashOf);
+        }
+        SkinContext ctx = skinContext;
         ctx.selected = selected;
         ctx.dark = dark;
         drawEdges(ctx, wx0, wy0, ww, wh, w, h);
@@ -743,6 +801,13 @@ public final class TopologyCanvas extends Region {
             }
             TopologyElement e = b.id().equals(UNSCHEDULED) ? unscheduled() : model.get(b.id());
             if (e == null) {
+                continue;
+            }
+            if (viewport.scale() * b.width() < 12) {
+                // a box a few pixels wide: its health colour is all that can be seen
+                g.setFill(SkinContext.health(e.health()));
+                g.fillRect(viewport.toScreenX(b.x()), viewport.toScreenY(b.y()), Math.max(1, b.width() * viewport.scale()),
+                        Math.max(1, b.height() * viewport.scale()));
                 continue;
             }
             skins.forKind(e.kind()).draw(ctx, e, b);
@@ -780,10 +845,33 @@ public final class TopologyCanvas extends Region {
         }
         boolean podEdges = viewport.scale() >= 0.6;
         Map<ElementId, Box> cells = new HashMap<>();
-        for (TopologyEdge e : model.edges()) {
-            if (e.type() == EdgeType.OWNS && model.isContained(e.to())) {
-                continue;
+        if (drawnEdges == null || drawnEdgesModel != model) {
+            // the edges between boxes change only with a delta that adds or removes edges or elements
+            drawnEdges = new ArrayList<>();
+            drawnEdgesModel = model;
+            for (TopologyEdge e : model.edges()) {
+                if (e.type() != EdgeType.ENDPOINT && !(e.type() == EdgeType.OWNS && model.isContained(e.to()))) {
+                    drawnEdges.add(e);
+                }
             }
+        }
+        List<TopologyEdge> toDraw = drawnEdges;
+        if (podEdges) {
+            // Service → pod edges only of the containers in view
+            toDraw = new ArrayList<>(drawnEdges);
+            for (Box cb : boxes.values()) {
+                if (TopologyModel.CONTAINERS.contains(cb.id().kind()) && cb.intersects(wx0, wy0, ww, wh)) {
+                    for (ElementId p : model.podsOf(cb.id())) {
+                        for (TopologyEdge e : model.edgesOf(p)) {
+                            if (e.type() == EdgeType.ENDPOINT) {
+                                toDraw.add(e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (TopologyEdge e : toDraw) {
             Box a = boxes.get(e.from());
             Box b = boxes.get(e.to());
             if (a == null) {
@@ -814,21 +902,28 @@ public final class TopologyCanvas extends Region {
             boolean draft = model.isDraft(e.from()) || model.isDraft(e.to());
             g.setStroke(edgeColour(e));
             g.setLineWidth(e.type() == EdgeType.ENDPOINT ? 1 : Math.max(1, 1.6 * Math.min(1, viewport.scale() * 1.5)));
-            if (draft || !e.ready()) {
-                g.setLineDashes(6, 4);
-            } else if (e.type() == EdgeType.USES_CONFIG_MAP || e.type() == EdgeType.USES_SECRET || e.type() == EdgeType.MOUNTS) {
-                g.setLineDashes(2, 3);
+            // dashes only where they mean something (drafts, endpoints not ready): dashed curves are
+            // what costs most to rasterize in software
+            boolean dashed = draft || !e.ready();
+            if (dashed) {
+                g.setLineDashes(8, 6);
             }
             double x1 = viewport.toScreenX(a.maxX());
             double y1 = viewport.toScreenY(a.centerY());
             double x2 = viewport.toScreenX(b.x());
             double y2 = viewport.toScreenY(b.centerY());
-            double bend = Math.max(20, (x2 - x1) / 2);
-            g.beginPath();
-            g.moveTo(x1, y1);
-            g.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
-            g.stroke();
-            g.setLineDashes();
+            if (viewport.scale() < 0.3) {
+                g.strokeLine(x1, y1, x2, y2);
+            } else {
+                double bend = Math.max(20, (x2 - x1) / 2);
+                g.beginPath();
+                g.moveTo(x1, y1);
+                g.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+                g.stroke();
+            }
+            if (dashed) {
+                g.setLineDashes();
+            }
         }
     }
 
@@ -889,11 +984,22 @@ public final class TopologyCanvas extends Region {
         }
         double[] wb = worldBounds();
         double k = minimapScale(wb);
-        for (Box b : boxes.values()) {
-            TopologyElement e = model.get(b.id());
-            g.setFill(e == null ? ctx.muted() : SkinContext.health(e.health()));
-            g.fillRect(4 + (b.x() - wb[0]) * k, 4 + (b.y() - wb[1]) * k, Math.max(1, b.width() * k), Math.max(1, b.height() * k));
+        // the picture of all boxes is kept as an image and drawn again only when boxes moved, came or went
+        int version = boxes.hashCode();
+        if (minimapImage == null || version != minimapVersion) {
+            Canvas scratch = new Canvas(mw, mh);
+            GraphicsContext sg = scratch.getGraphicsContext2D();
+            for (Box b : boxes.values()) {
+                TopologyElement e = model.get(b.id());
+                sg.setFill(e == null ? ctx.muted() : SkinContext.health(e.health()));
+                sg.fillRect(4 + (b.x() - wb[0]) * k, 4 + (b.y() - wb[1]) * k, Math.max(1, b.width() * k), Math.max(1, b.height() * k));
+            }
+            javafx.scene.SnapshotParameters sp = new javafx.scene.SnapshotParameters();
+            sp.setFill(Color.TRANSPARENT);
+            minimapImage = scratch.snapshot(sp, null);
+            minimapVersion = version;
         }
+        g.drawImage(minimapImage, 0, 0);
         g.setStroke(Color.web("#0969da"));
         g.setLineWidth(1.5);
         double vx = 4 + (viewport.toWorldX(0) - wb[0]) * k;

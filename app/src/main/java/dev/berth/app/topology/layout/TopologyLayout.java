@@ -84,6 +84,9 @@ public final class TopologyLayout {
      * such tie are laid out together by ELK and put below everything.
      */
     public static Map<ElementId, Box> place(Map<ElementId, Box> existing, Collection<Item> added, Collection<TopologyEdge> edges) {
+        if (existing.isEmpty()) {
+            return layout(added, edges, Map.of());
+        }
         Map<ElementId, Item> byId = new LinkedHashMap<>();
         for (Item i : added) {
             if (!existing.containsKey(i.id())) {

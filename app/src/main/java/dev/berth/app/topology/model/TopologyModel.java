@@ -56,6 +56,8 @@ public final class TopologyModel {
     private final Map<String, Boolean> nodeReady = new HashMap<>();
     /** Deployment → its ReplicaSets, for old/new roles. */
     private final Map<ElementId, Set<ElementId>> replicaSetsOf = new HashMap<>();
+    private final Map<ElementId, ElementId> deploymentOf = new HashMap<>();
+    private final Map<ElementId, String> nodeOfPod = new HashMap<>();
 
     private record Slice(ElementId service, Map<ElementId, Boolean> endpoints) {}
 
@@ -476,13 +478,15 @@ public final class TopologyModel {
             }
         }
         String node = el == null ? null : el.pod().node() == null ? "" : el.pod().node();
-        for (Map.Entry<String, Set<ElementId>> e : new ArrayList<>(podsByNode.entrySet())) {
-            if (!e.getKey().equals(node) && e.getValue().remove(id)) {
-                if (e.getValue().isEmpty()) {
-                    podsByNode.remove(e.getKey());
+        String oldNode = node == null ? nodeOfPod.remove(id) : nodeOfPod.put(id, node);
+        if (oldNode != null && !oldNode.equals(node)) {
+            Set<ElementId> s = podsByNode.get(oldNode);
+            if (s != null && s.remove(id)) {
+                if (s.isEmpty()) {
+                    podsByNode.remove(oldNode);
                 }
-                if (!e.getKey().isEmpty()) {
-                    d.regrouped(ElementId.of("Node", "", e.getKey()));
+                if (!oldNode.isEmpty()) {
+                    d.regrouped(ElementId.of("Node", "", oldNode));
                 }
             }
         }
@@ -512,12 +516,14 @@ public final class TopologyModel {
 
     private void replicaSet(ElementId id, ElementId ownerId, TopologyDelta d) {
         ElementId deployment = ownerId != null && "Deployment".equals(ownerId.kind()) ? ownerId : null;
-        for (Map.Entry<ElementId, Set<ElementId>> e : new ArrayList<>(replicaSetsOf.entrySet())) {
-            if (!e.getKey().equals(deployment) && e.getValue().remove(id)) {
-                if (e.getValue().isEmpty()) {
-                    replicaSetsOf.remove(e.getKey());
+        ElementId before = deployment == null ? deploymentOf.remove(id) : deploymentOf.put(id, deployment);
+        if (before != null && !before.equals(deployment)) {
+            Set<ElementId> s = replicaSetsOf.get(before);
+            if (s != null && s.remove(id)) {
+                if (s.isEmpty()) {
+                    replicaSetsOf.remove(before);
                 }
-                roles(e.getKey(), d);
+                roles(before, d);
             }
         }
         if (deployment != null) {
