@@ -64,6 +64,15 @@ class DebInstallIT {
                 assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("berth-agent-.*\\.json"))
                         .anyMatch(n -> n.matches("berth-agent-.*\\.tar\\.gz"));
             }
+            // the bundle node add uploads runs the agent with its own runtime and jars
+            Path unpacked = Files.createDirectories(tmp.resolve("bundle"));
+            try (Stream<Path> s = Files.list(OPT.resolve("lib/bundle"))) {
+                Path archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+                assertThat(run(List.of("tar", "-xzf", archive.toString(), "-C", unpacked.toString())).exit()).isZero();
+            }
+            Result agentHelp = run(List.of(unpacked.resolve("bin/berth-agent").toString(), "--help"));
+            assertThat(agentHelp.exit()).as("berth-agent --help: %s", agentHelp.output()).isZero();
+            assertThat(agentHelp.output()).contains("--kubeconfig");
             String depends = run(List.of("dpkg-query", "-W", "-f=${Depends}", "berth")).output();
             assertThat(depends).contains("libgtk-3-0");
 

@@ -19,7 +19,7 @@ class LinuxResourcesTest {
         String entry = Files.readString(tmp.resolve("berth-Berth.desktop"));
         assertThat(entry).startsWith("[Desktop Entry]\n").contains("Name=Berth\n", "Icon=berth\n", "Type=Application\n",
                 "Exec=APPLICATION_LAUNCHER\n", "Categories=Development;System;\n",
-                "StartupWMClass=dev-berth-app-cli-Main\n");
+                "StartupWMClass=Berth\n");
         for (String script : new String[] {"postinst", "prerm", "berth.spec"}) {
             String text = Files.readString(tmp.resolve(script));
             assertThat(text).as(script).doesNotContain("@INSTALL_DIR@").contains("/opt/berth/lib/icons/berth-*.png",

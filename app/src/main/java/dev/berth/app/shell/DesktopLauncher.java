@@ -51,6 +51,7 @@ public final class DesktopLauncher {
         started.await();
         Platform.setImplicitExit(false);
         Platform.runLater(() -> {
+            nameWindowClass("Berth");
             MainWindow w = new MainWindow(new Stage(), ctx);
             w.onClose(c -> {
                 choice.set(c);
@@ -90,6 +91,22 @@ public final class DesktopLauncher {
         }
         Platform.exit();
         return 0;
+    }
+
+    /**
+     * Names the X11 window class (WM_CLASS) of the app's windows, which JavaFX's GTK glass takes from
+     * its application name ("java" unless set), so that desktops match the window to the desktop
+     * entry's StartupWMClass. JavaFX has no public API for it; where the internal one is not
+     * reachable the class stays "java" and nothing else changes.
+     */
+    static void nameWindowClass(String name) {
+        try {
+            Class<?> glass = Class.forName("com.sun.glass.ui.Application");
+            Object app = glass.getMethod("GetApplication").invoke(null);
+            if (app != null) glass.getMethod("setName", String.class).invoke(app, name);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // not exported to the app (no --add-exports javafx.graphics/com.sun.glass.ui): keep JavaFX's default
+        }
     }
 
     /** {@code berth: window shown at 2026-12-02T12:00:00.123Z, 1200 ms after the process started}. */
