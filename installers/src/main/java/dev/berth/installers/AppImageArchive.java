@@ -33,6 +33,7 @@ final class AppImageArchive {
             for (Path p : files.sorted().toList()) {
                 String name = top + (p.equals(image) ? "" : "/" + image.relativize(p).toString().replace('\\', '/'));
                 TarArchiveEntry e;
+                boolean regular = false;
                 if (Files.isSymbolicLink(p)) {
                     e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
                     e.setLinkName(Files.readSymbolicLink(p).toString());
@@ -42,11 +43,12 @@ final class AppImageArchive {
                 } else {
                     e = new TarArchiveEntry(name);
                     e.setSize(Files.size(p));
+                    regular = true;
                     e.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | mode(p));
                 }
                 e.setModTime(Files.getLastModifiedTime(p));
                 tar.putArchiveEntry(e);
-                if (e.isFile()) Files.copy(p, tar);
+                if (regular) Files.copy(p, tar);
                 tar.closeArchiveEntry();
             }
         }

@@ -104,7 +104,9 @@ public final class InstallerBuild {
         Path work = options.work();
         Files.createDirectories(work);
         deleteTree(work);
+        // packages of an earlier build (perhaps an unfinished one) must not pass for this build's
         Files.createDirectories(options.out());
+        deleteTree(options.out());
         Jars jars = Jars.of(options.app());
         log("app " + options.version() + " (packages " + version.appVersion() + "-" + version.release() + "): "
                 + jars.classpath().size() + " jars on the class path, JavaFX " + jars.javafxModules());

@@ -9,7 +9,7 @@ import java.util.Set;
 /** What {@link InstallerBuild} makes, from which inputs, and where. */
 public record InstallerOptions(Path app, Path icons, String version, Set<String> types, boolean aot, Path work, Path out) {
     /** Package types jpackage knows, plus {@code tar.gz}: the app image as a portable archive. */
-    public static final List<String> TYPES = List.of("app-image", "tar.gz", "deb", "rpm", "msi", "exe", "dmg", "pkg");
+    public static final List<String> TYPES = List.of("app-image", "deb", "tar.gz", "rpm", "msi", "exe", "dmg", "pkg");
 
     public static InstallerOptions parse(String[] args) {
         Path app = null, icons = null, work = null, out = null;
@@ -55,7 +55,10 @@ public record InstallerOptions(Path app, Path icons, String version, Set<String>
         InstallerVersion.of(version);
         // every package is made from the app image
         types.add("app-image");
-        return new InstallerOptions(app, icons, version, Set.copyOf(types), aot, work, out);
+        // made in the order of TYPES
+        Set<String> ordered = new LinkedHashSet<>(TYPES);
+        ordered.retainAll(types);
+        return new InstallerOptions(app, icons, version, java.util.Collections.unmodifiableSet(ordered), aot, work, out);
     }
 
     private static String value(String[] args, int i, String option) {
