@@ -121,6 +121,10 @@ public final class InstallerBuild {
         copyNativeLibraries(jars.javafx(), runtime.resolve(platform == Platform.WINDOWS ? "bin" : "lib"));
         // jlink's CDS archive for heaps over 32 GB, which the app never has: its default archive stays
         Files.deleteIfExists(runtime.resolve("lib").resolve("server").resolve("classes_nocoops.jsa"));
+        if (platform == Platform.LINUX) {
+            // the launcher runs with compact object headers, whose default CDS archive jlink does not make
+            runJava(runtime, List.of("-XX:+UseCompactObjectHeaders", "-Xshare:dump"));
+        }
 
         Path bundleDir = Files.createDirectories(work.resolve("content").resolve(BUNDLE_DIR));
         // the agent runs on Linux nodes: only a Linux build can give it a Linux runtime
@@ -295,6 +299,18 @@ public final class InstallerBuild {
 
     void jpackage(List<String> args) {
         tool("jpackage", args);
+    }
+
+    /** Runs the java of a runtime image; fails the build with its output when it fails. */
+    static void runJava(Path runtime, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(runtime.resolve("bin").resolve("java").toString());
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new BuildException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + out);
+        }
     }
 
     /** jpackage as a process of its own, for what it passes on through the environment (dpkg-deb's compressor). */

@@ -25,7 +25,7 @@ class LinuxResourcesTest {
             assertThat(text).as(script).doesNotContain("@INSTALL_DIR@").contains("/opt/berth/lib/icons/berth-*.png",
                     "/usr/share/icons/hicolor/${size}x${size}/apps/berth.png", "/opt/berth/bin/Berth");
         }
-        assertThat(Files.readString(tmp.resolve("postinst"))).contains("DESKTOP_COMMANDS_INSTALL", "ln -sf /opt/berth/bin/Berth /usr/bin/berth");
-        assertThat(Files.readString(tmp.resolve("prerm"))).contains("DESKTOP_COMMANDS_UNINSTALL", "rm -f /usr/bin/berth");
+        assertThat(Files.readString(tmp.resolve("postinst"))).contains("ln -sf /opt/berth/bin/Berth /usr/bin/berth");
+        assertThat(Files.readString(tmp.resolve("prerm"))).contains("rm -f /usr/bin/berth");
     }
 }
