@@ -291,8 +291,8 @@ public final class InstallerBuild {
                 text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             text = text.replace("@INSTALL_DIR@", LINUX_INSTALL_DIR).replace("@WM_CLASS@", WM_CLASS);
-            // jpackage names the desktop entry after the package and the launcher
-            String target = name.equals("berth.desktop") ? PACKAGE + "-" + NAME + ".desktop" : name;
+            // jpackage takes the desktop entry's override by the launcher's name (it installs it as PACKAGE-NAME.desktop)
+            String target = name.equals("berth.desktop") ? NAME + ".desktop" : name;
             Files.writeString(resources.resolve(target), text, StandardCharsets.UTF_8);
         }
     }

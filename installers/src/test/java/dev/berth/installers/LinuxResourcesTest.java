@@ -16,7 +16,7 @@ class LinuxResourcesTest {
                 "--work", "w", "--out", "o"});
         new InstallerBuild(o, InstallerBuild.Platform.LINUX).writeResources(tmp);
 
-        String entry = Files.readString(tmp.resolve("berth-Berth.desktop"));
+        String entry = Files.readString(tmp.resolve("Berth.desktop"));
         assertThat(entry).startsWith("[Desktop Entry]\n").contains("Name=Berth\n", "Icon=berth\n", "Type=Application\n",
                 "Exec=APPLICATION_LAUNCHER\n", "Categories=Development;System;\n",
                 "StartupWMClass=Berth\n");
