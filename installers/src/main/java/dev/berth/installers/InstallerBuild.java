@@ -144,6 +144,9 @@ public final class InstallerBuild {
         Path images = work.resolve("image");
         jpackage(appImageArguments(input, runtime, List.of(bundleDir, iconsDir), resources, images));
         Path image = images.resolve(platform == Platform.MAC ? NAME + ".app" : NAME);
+        // one fixed time on every file: the AOT cache checks the jars' times, and dpkg-deb lowers
+        // times newer than its build date, so the cache trained here would not match once installed
+        fixTimes(image);
         if (options.aot()) {
             AotTraining.train(image, platform, this::log);
         }
@@ -299,6 +302,17 @@ public final class InstallerBuild {
 
     void jpackage(List<String> args) {
         tool("jpackage", args);
+    }
+
+    /** 2020-01-01T00:00:00Z: older than any package's build date, so no packager changes it. */
+    static final java.nio.file.attribute.FileTime FIXED_TIME = java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+
+    static void fixTimes(Path image) throws IOException {
+        try (Stream<Path> s = Files.walk(image)) {
+            for (Path p : s.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                Files.setLastModifiedTime(p, FIXED_TIME);
+            }
+        }
     }
 
     /** Runs the java of a runtime image; fails the build with its output when it fails. */
