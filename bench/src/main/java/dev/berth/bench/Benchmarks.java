@@ -33,6 +33,8 @@ public final class Benchmarks {
                 (args, out) -> ProxyBench.run(ProxyBench.Options.parse(args), out)));
         m.put("ingress", new Benchmark("requests/s, latency p50/p99 and download throughput through the ingress proxy,"
                 + " beside the same requests sent straight to the endpoint", (args, out) -> IngressBench.run(IngressBench.Options.parse(args), out)));
+        m.put("installer", new Benchmark(InstallerBench.describe(),
+                (args, out) -> InstallerBench.run(InstallerBench.Options.parse(args), out)));
         return m;
     }
 }

@@ -32,6 +32,10 @@ public final class DesktopCommand implements Callable<Integer> {
             description = "Connect to this kubeconfig context at start ($KUBECONFIG or ~/.kube/config).")
     String context;
 
+    @Option(names = "--exit-when-shown", hidden = true,
+            description = "Exit as soon as the window is shown (AOT training runs and start-up benchmarks).")
+    boolean exitWhenShown;
+
     @Override
     public Integer call() throws Exception {
         HostPort hp = HostPort.parse("--listen", listen);
@@ -43,6 +47,6 @@ public final class DesktopCommand implements Callable<Integer> {
         }
         Path dir = dataDir != null ? dataDir : ServerOptions.defaultDataDir();
         ServerOptions options = noControlPlane ? null : ServerOptions.defaults(dir).withListen(hp.host(), hp.port());
-        return DesktopLauncher.run(options, context);
+        return DesktopLauncher.run(options, context, exitWhenShown);
     }
 }

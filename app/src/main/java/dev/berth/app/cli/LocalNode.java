@@ -52,8 +52,10 @@ final class LocalNode implements AutoCloseable {
 
     /** {@code java -cp CLASSPATH dev.berth.app.cli.Main agent --kubeconfig ... --node-name ... --data-dir ...}. */
     static List<String> command(Path kubeconfig, String nodeName, Path agentDataDir) {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String runtimeJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // an installed app runs from jpackage's launcher, which takes no java options: use its runtime's java
+        String java = System.getProperty(InstalledBundle.APP_PATH) != null ? runtimeJava
+                : ProcessHandle.current().info().command().orElse(runtimeJava);
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "agent", "--kubeconfig", kubeconfig.toString(), "--node-name", nodeName,
                 "--data-dir", agentDataDir.toString()));

@@ -103,9 +103,20 @@ final class NodeProvisionOptions {
         }
     }
 
-    /** The bundle given, else the one built for this version in the data dir, built now if missing. */
+    /**
+     * The bundle given, else the one inside this installation of the app, else the one built for this
+     * version in the data dir, built now if missing.
+     */
     static Bundle bundle(Path manifest, Path dataDir, boolean jlink, ProgressListener progress) throws IOException {
+        return bundle(manifest, dataDir, jlink, progress, System.getProperty(InstalledBundle.APP_PATH));
+    }
+
+    /** As above, for the app installed with its launcher at {@code launcherPath} (null: run from a build). */
+    static Bundle bundle(Path manifest, Path dataDir, boolean jlink, ProgressListener progress, String launcherPath)
+            throws IOException {
         if (manifest != null) return Bundle.open(manifest);
+        Optional<Path> installed = InstalledBundle.manifest(launcherPath, BerthVersion.version(), BundleBuilder.hostArch());
+        if (installed.isPresent()) return Bundle.open(installed.get());
         Path dir = dataDir.resolve("bundles");
         Path built = dir.resolve("berth-agent-" + BerthVersion.version() + "-" + BundleBuilder.hostArch() + ".json");
         if (Files.exists(built)) return Bundle.open(built);
