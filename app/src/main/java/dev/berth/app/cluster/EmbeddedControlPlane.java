@@ -53,6 +53,11 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         return options.dataDir();
     }
 
+    /** Where the control plane writes its audit log. */
+    public Path auditDir() {
+        return options.auditDir();
+    }
+
     public State state() {
         return state;
     }

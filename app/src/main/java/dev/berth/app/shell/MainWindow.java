@@ -69,6 +69,7 @@ public final class MainWindow implements Workbench {
 
     static final String OVERVIEW = "Overview";
     static final String TOPOLOGY = "Topology";
+    static final String AUDIT = "Audit log";
 
     private final Stage stage;
     private final AppContext ctx;
@@ -90,6 +91,7 @@ public final class MainWindow implements Workbench {
     private ExplorerController explorer;
     private OverviewController overview;
     private dev.berth.app.topology.TopologyView topology;
+    private dev.berth.app.audit.AuditController audit;
     private Connection connecting;
     private Theme theme;
     private Consumer<CloseChoice> onClose = c -> {};
@@ -132,6 +134,9 @@ public final class MainWindow implements Workbench {
             TreeItem<Object> section = s.getKey().equals(Kinds.CUSTOM) ? customSection : new TreeItem<>(s.getKey());
             for (ResourceKind k : s.getValue()) {
                 section.getChildren().add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
+            }
+            if (s.getKey().equals(Kinds.ACCESS) && ctx.controlPlane() != null) {
+                section.getChildren().add(new TreeItem<>(AUDIT, KindIcons.forKind("Event", 16)));
             }
             section.setExpanded(true);
             navRoot.getChildren().add(section);
@@ -447,6 +452,12 @@ public final class MainWindow implements Workbench {
             clusterView.getChildren().setAll(topology.view());
             clusterTab.setText(TOPOLOGY);
             ctx.settings().put("view", TOPOLOGY);
+        } else if (AUDIT.equals(item) && ctx.controlPlane() != null) {
+            if (audit == null) {
+                audit = new dev.berth.app.audit.AuditController(ctx.controlPlane().auditDir(), tasks);
+            }
+            clusterView.getChildren().setAll(audit.view());
+            clusterTab.setText(AUDIT);
         }
     }
 
@@ -460,6 +471,10 @@ public final class MainWindow implements Workbench {
         if (topology != null) {
             topology.close();
             topology = null;
+        }
+        if (audit != null) {
+            audit.close();
+            audit = null;
         }
         if (session != null) {
             ClusterSession old = session;
@@ -542,6 +557,9 @@ public final class MainWindow implements Workbench {
         List<Command> out = new ArrayList<>();
         out.add(new Command("Go to Overview", "Ctrl+1", () -> show(OVERVIEW)));
         out.add(new Command("Open the Topology", "", () -> show(TOPOLOGY)));
+        if (ctx.controlPlane() != null) {
+            out.add(new Command("Show the audit log", "", () -> show(AUDIT)));
+        }
         for (ResourceKind k : Kinds.builtIn()) {
             out.add(new Command("Go to " + k.title(), "", () -> show(k)));
         }

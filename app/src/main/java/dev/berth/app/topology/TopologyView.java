@@ -8,6 +8,10 @@ import dev.berth.app.explorer.DetailsPane;
 import dev.berth.app.fx.FxBatcher;
 import dev.berth.app.fx.FxTasks;
 import dev.berth.app.topology.canvas.TopologyCanvas;
+import dev.berth.app.topology.compose.ClusterSnapshot;
+import dev.berth.app.topology.compose.CommandStack;
+import dev.berth.app.topology.compose.ComposeController;
+import dev.berth.app.topology.compose.DraftSet;
 import dev.berth.app.topology.model.ElementId;
 import dev.berth.app.topology.model.ObjectChange;
 import dev.berth.app.topology.model.TopologyDelta;
@@ -59,6 +63,11 @@ public final class TopologyView implements AutoCloseable {
     private final Label status = new Label();
     private final ToggleButton byWorkload = new ToggleButton("Workloads");
     private final ToggleButton byNode = new ToggleButton("By node");
+    private final ToggleButton composing = new ToggleButton("Compose");
+    private final FxTasks tasks;
+    private SplitPane split;
+    /** The compose tools, made the first time Compose is switched on and kept with their drafts. */
+    private ComposeController compose;
     private final FxBatcher<ObjectChange> batcher;
     private final List<Map.Entry<ResourceCache, Consumer<ResourceCache.Change>>> listeners = new ArrayList<>();
     private int searchIndex;
@@ -66,6 +75,7 @@ public final class TopologyView implements AutoCloseable {
 
     public TopologyView(ClusterSession session, FxTasks tasks, String initialNamespace) {
         this.session = session;
+        this.tasks = tasks;
         this.canvas = new TopologyCanvas(tasks);
         this.details = new DetailsPane(session, target -> {});
         this.batcher = new FxBatcher<>(tasks::ui, this::applyBatch);
@@ -106,10 +116,13 @@ public final class TopologyView implements AutoCloseable {
         status.setId("topology-status");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        ToolBar bar = new ToolBar(namespace, byWorkload, byNode, search, fit, relayout, spacer, status);
+        composing.setId("topology-compose");
+        composing.setTooltip(new Tooltip("Compose: drag images, templates and kinds onto the canvas, connect them, then apply"));
+        composing.selectedProperty().addListener((obs, o, on) -> setComposing(on));
+        ToolBar bar = new ToolBar(namespace, byWorkload, byNode, search, fit, relayout, composing, spacer, status);
 
         canvas.onSelect(this::selected);
-        SplitPane split = new SplitPane(canvas, details.view());
+        split = new SplitPane(canvas, details.view());
         split.setDividerPositions(0.72);
         SplitPane.setResizableWithParent(details.view(), false);
         root.setTop(bar);
@@ -198,6 +211,54 @@ public final class TopologyView implements AutoCloseable {
         items.addAll(names);
         namespace.getItems().setAll(items);
         namespace.setValue(v == null ? ALL_NAMESPACES : v);
+    }
+
+    /** The compose tools, once Compose was switched on; empty before. */
+    public java.util.Optional<ComposeController> compose() {
+        return java.util.Optional.ofNullable(compose);
+    }
+
+    /**
+     * Switches the compose tools (palette, inspector, drafts, apply) around the canvas on or off.
+     * Drafts are kept while they are off. They compose into the namespace shown, or default.
+     */
+    public void setComposing(boolean on) {
+        if (composing.isSelected() != on) {
+            composing.setSelected(on);
+            return;
+        }
+        if (!on) {
+            split.getItems().set(0, canvas);
+            return;
+        }
+        if (compose != null) {
+            compose.attachCanvas();
+            split.getItems().set(0, compose.view());
+            return;
+        }
+        String ns = namespaceFilter() == null ? "default" : namespaceFilter();
+        composing.setDisable(true);
+        status.setText("Reading " + ns + " to compose in it…");
+        var client = session.client();
+        tasks.run(() -> Map.entry(ClusterSnapshot.of(client, ns),
+                        ComposeController.nodeImages(client.genericKubernetesResources("v1", "Node").list().getItems())))
+                .onSuccess(read -> {
+                    composing.setDisable(false);
+                    status.setText("");
+                    if (!composing.isSelected()) {
+                        return;
+                    }
+                    compose = new ComposeController(canvas, new CommandStack(new DraftSet(read.getKey())), tasks,
+                            session::client, ns);
+                    compose.setImages(read.getValue());
+                    split.getItems().set(0, compose.view());
+                })
+                .onFailure(e -> {
+                    composing.setDisable(false);
+                    composing.setSelected(false);
+                    status.setText("Cannot compose in " + ns + ": " + e.getMessage());
+                })
+                .start();
     }
 
     private void selected(ElementId id) {

@@ -254,4 +254,22 @@ class DesktopAppIT {
                     .editSpec().withUnschedulable(null).endSpec().build());
         }
     }
+    @Test
+    void theAuditLogShowsEveryWriteAndFollowsNewOnes(FxRobot robot) throws Exception {
+        connected();
+        robot.interact(() -> window.show(MainWindow.AUDIT));
+        await().atMost(Duration.ofSeconds(20)).until(() -> robot.lookup("#audit-table").tryQuery().isPresent());
+        @SuppressWarnings("unchecked")
+        TableView<dev.berth.app.audit.AuditController.Entry> audit = robot.lookup("#audit-table").queryAs(TableView.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx(() -> audit.getItems().stream()
+                .anyMatch(e -> e.verb().equals("create") && e.object().equals("deployments.apps default/web") && e.code() == 201)));
+        // a write made while the view is open appears without a reload
+        cluster.client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("audited").endMetadata().addToData("k", "v").build()).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx(() -> audit.getItems().stream()
+                .anyMatch(e -> e.verb().equals("create") && e.object().equals("configmaps default/audited"))));
+        robot.clickOn("#audit-filter").write("audited");
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> !audit.getItems().isEmpty()
+                && audit.getItems().stream().allMatch(e -> e.object().contains("audited"))));
+    }
 }

@@ -175,4 +175,25 @@ class TopologyViewIT {
             assertThat(podsOnNodes).isEqualTo(pods).isPositive();
         });
     }
+    @Test
+    void composeToolsWrapTheLiveCanvasAndKeepTheirDraftsWhenSwitchedOff(FxRobot robot) throws Exception {
+        TopologyView view = open(robot);
+        TopologyCanvas canvas = view.canvas();
+        await().atMost(Duration.ofSeconds(60)).until(() -> fx(() -> canvas.boxes().containsKey(id("Deployment", "api"))));
+        robot.clickOn("#topology-compose");
+        await().atMost(Duration.ofSeconds(30)).until(() -> robot.lookup("#compose-inspector").tryQuery().isPresent());
+        // the same canvas, with the live objects still on it, now sits inside the compose tools
+        assertThat(fx(() -> canvas.getScene() != null && canvas.boxes().containsKey(id("Deployment", "api")))).isTrue();
+        var compose = view.compose().orElseThrow();
+        var key = fx(() -> compose.stack().execute(new dev.berth.app.topology.compose.NewDeployment(NS, "registry.test/cache:7")));
+        assertThat(fx(() -> compose.stack().drafts().draft(key) != null)).isTrue();
+
+        robot.clickOn("#topology-compose");
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#compose-inspector").tryQuery().isEmpty());
+        assertThat(fx(() -> canvas.getScene() != null)).isTrue();
+        robot.clickOn("#topology-compose");
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#compose-inspector").tryQuery().isPresent());
+        assertThat(fx(() -> view.compose().orElseThrow().stack().drafts().draft(key) != null)).isTrue();
+        assertThat(fx(() -> canvas.getScene() != null)).isTrue();
+    }
 }

@@ -101,6 +101,11 @@ public final class ComposeController {
         return root;
     }
 
+    /** Puts the canvas back in the middle of the compose tools (after it was shown without them). */
+    public void attachCanvas() {
+        layout.setCenter(canvas);
+    }
+
     public CommandStack stack() {
         return stack;
     }
