@@ -161,8 +161,6 @@ public final class Rollouts {
             merged.putAll(annotations);
             ops.add(Map.of("op", d.getMetadata().getAnnotations() == null ? "add" : "replace", "path", "/metadata/annotations", "value", merged));
         }
-        // the precondition makes a concurrent change fail rather than be overwritten
-        ops.add(Map.of("op", "test", "path", "/metadata/resourceVersion", "value", d.getMetadata().getResourceVersion()));
         patch("Deployment", namespace, name, PatchType.JSON, ops);
         return "deployment.apps/" + name + " rolled back";
     }
