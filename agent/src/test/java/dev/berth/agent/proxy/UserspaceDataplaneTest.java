@@ -171,11 +171,13 @@ class UserspaceDataplaneTest {
         }
         program();
         assertThat(dataplane.binds()).isEmpty();
-        // the listener is gone: the port is free to bind again
-        try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress("127.0.0.1", port));
-            assertThat(again.getLocalPort()).isEqualTo(port);
-        }
+        // the listener is gone: the port is free to bind again (its channel closes asynchronously)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            try (ServerSocket again = new ServerSocket()) {
+                again.bind(new InetSocketAddress("127.0.0.1", port));
+                assertThat(again.getLocalPort()).isEqualTo(port);
+            }
+        });
     }
 
     @Test
