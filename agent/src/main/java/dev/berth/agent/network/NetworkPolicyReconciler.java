@@ -1,11 +1,11 @@
 package dev.berth.agent.network;
 
 import dev.berth.agent.AgentParts;
+import dev.berth.core.controller.runtime.Informers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,25 +79,9 @@ public final class NetworkPolicyReconciler implements AgentParts.NetworkPart {
     }
 
     private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer) {
-        ResourceEventHandler<T> handler = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                requestSync();
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                requestSync();
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                requestSync();
-            }
-        };
-        informer.addEventHandler(handler);
+        Runnable remove = Informers.onAnyChange(informer, this::requestSync);
         synchronized (undo) {
-            undo.add(() -> informer.removeEventHandler(handler));
+            undo.add(remove);
         }
     }
 

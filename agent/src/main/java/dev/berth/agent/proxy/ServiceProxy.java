@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,25 +199,9 @@ public final class ServiceProxy implements AgentParts.NetworkPart {
     }
 
     private <T extends io.fabric8.kubernetes.api.model.HasMetadata> void watch(SharedIndexInformer<T> informer) {
-        ResourceEventHandler<T> handler = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                requestSync();
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                requestSync();
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                requestSync();
-            }
-        };
-        informer.addEventHandler(handler);
+        Runnable remove = Informers.onAnyChange(informer, this::requestSync);
         synchronized (undo) {
-            undo.add(() -> informer.removeEventHandler(handler));
+            undo.add(remove);
         }
     }
 

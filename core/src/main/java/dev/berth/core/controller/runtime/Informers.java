@@ -2,6 +2,7 @@ package dev.berth.core.controller.runtime;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
@@ -53,6 +54,33 @@ public final class Informers implements AutoCloseable {
             return true;
         });
         return informer;
+    }
+
+    /**
+     * Runs {@code action} on every add, update and delete that {@code informer} delivers, for
+     * reconcilers that recompute their whole state on any change. Returns what removes the
+     * handler again.
+     */
+    public static <T> Runnable onAnyChange(SharedIndexInformer<T> informer, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        ResourceEventHandler<T> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.run();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                action.run();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                action.run();
+            }
+        };
+        informer.addEventHandler(handler);
+        return () -> informer.removeEventHandler(handler);
     }
 
     /** The shared informer of {@code type}, created on first request. */
