@@ -196,7 +196,11 @@ public final class ComposeController {
         layout.setTop(bar);
         layout.setLeft(new ScrollPane(palette));
         layout.setCenter(canvas);
-        layout.setRight(inspector);
+        ScrollPane inspectorScroll = new ScrollPane(inspector);
+        inspectorScroll.setFitToWidth(true);
+        inspectorScroll.setPrefWidth(290);
+        inspectorScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        layout.setRight(inspectorScroll);
         layout.setBottom(status);
         dragLayer.setMouseTransparent(true);
         dragLayer.setPickOnBounds(false);
@@ -581,6 +585,8 @@ public final class ComposeController {
         Label error = new Label();
         error.setId("compose-inspector-error");
         error.setWrapText(true);
+        error.getStyleClass().add("danger");
+        inspector.getChildren().add(error);
         if (w.hasReplicas()) {
             Integer current = o.get("spec", "replicas") instanceof Number n ? n.intValue() : 1;
             Spinner<Integer> replicas = new Spinner<>(-1000, 1000, current);
@@ -592,26 +598,118 @@ public final class ComposeController {
             inspector.getChildren().addAll(new Label("Replicas"), replicas, set);
         }
         for (var c : w.containers()) {
-            TextField image = new TextField(c.getImage());
-            image.setId("compose-inspector-image-" + c.getName());
-            Button set = new Button("Set image of " + c.getName());
-            set.setOnAction(e -> edit(error, Edit.image(key, c.getName(), image.getText())));
-            TextField ports = new TextField(c.getPorts() == null ? "" : String.join(", ", c.getPorts().stream()
-                    .map(pt -> pt.getContainerPort() + (pt.getProtocol() == null || pt.getProtocol().equals("TCP") ? ""
-                            : "/" + pt.getProtocol())).toList()));
-            ports.setId("compose-inspector-ports-" + c.getName());
-            ports.setPromptText("80, 53/UDP");
-            ports.setOnAction(e -> {
-                try {
-                    edit(error, Edit.ports(key, c.getName(), parsePorts(ports.getText())));
-                } catch (IllegalArgumentException ex) {
-                    error.setText(ex.getMessage());
-                }
-            });
-            inspector.getChildren().addAll(new Label("Container " + c.getName()), image, set,
-                    new Label("Ports (Enter to set)"), ports);
+            inspector.getChildren().add(containerPane(key, c, error));
         }
-        inspector.getChildren().add(error);
+    }
+
+    /** One container's fields: image, ports, environment, resources and probes, each set with its own edit. */
+    private TitledPane containerPane(DraftKey key, io.fabric8.kubernetes.api.model.Container c, Label error) {
+        String name = c.getName();
+        VBox box = new VBox(4);
+        TextField image = new TextField(c.getImage());
+        image.setId("compose-inspector-image-" + name);
+        Button setImage = new Button("Set image of " + name);
+        setImage.setOnAction(e -> edit(error, Edit.image(key, name, image.getText())));
+        TextField ports = new TextField(c.getPorts() == null ? "" : String.join(", ", c.getPorts().stream()
+                .map(pt -> pt.getContainerPort() + (pt.getProtocol() == null || pt.getProtocol().equals("TCP") ? ""
+                        : "/" + pt.getProtocol())).toList()));
+        ports.setId("compose-inspector-ports-" + name);
+        ports.setPromptText("80, 53/UDP");
+        ports.setOnAction(e -> parsed(error, () -> Edit.ports(key, name, parsePorts(ports.getText()))));
+        box.getChildren().addAll(new Label("Image"), image, setImage, new Label("Ports (Enter to set)"), ports);
+
+        TextArea env = new TextArea(InspectorFields.formatEnv(c.getEnv()));
+        env.setId("compose-inspector-env-" + name);
+        env.setPromptText("NAME=value, one per line");
+        env.setPrefRowCount(3);
+        Button setEnv = new Button("Set environment");
+        setEnv.setId("compose-inspector-set-env-" + name);
+        setEnv.setOnAction(e -> parsed(error, () -> Edit.env(key, name, InspectorFields.parseEnv(env.getText(), c.getEnv()))));
+        box.getChildren().addAll(new Label("Environment"), env);
+        List<io.fabric8.kubernetes.api.model.EnvVar> sourced = InspectorFields.sourcedEnv(c.getEnv());
+        if (!sourced.isEmpty()) {
+            Label kept = new Label("From a source (kept): " + String.join(", ", sourced.stream().map(v -> v.getName()).toList()));
+            kept.setWrapText(true);
+            box.getChildren().add(kept);
+        }
+        box.getChildren().add(setEnv);
+
+        var r = c.getResources();
+        TextField reqCpu = quantityField("compose-inspector-requests-cpu-" + name, InspectorFields.quantity(r, false, "cpu"), "250m");
+        TextField reqMem = quantityField("compose-inspector-requests-memory-" + name, InspectorFields.quantity(r, false, "memory"), "128Mi");
+        TextField limCpu = quantityField("compose-inspector-limits-cpu-" + name, InspectorFields.quantity(r, true, "cpu"), "1");
+        TextField limMem = quantityField("compose-inspector-limits-memory-" + name, InspectorFields.quantity(r, true, "memory"), "256Mi");
+        javafx.scene.layout.GridPane resources = new javafx.scene.layout.GridPane(4, 4);
+        resources.addRow(0, new Label(""), new Label("CPU"), new Label("Memory"));
+        resources.addRow(1, new Label("Requests"), reqCpu, reqMem);
+        resources.addRow(2, new Label("Limits"), limCpu, limMem);
+        Button setResources = new Button("Set resources");
+        setResources.setId("compose-inspector-set-resources-" + name);
+        setResources.setOnAction(e -> parsed(error, () -> Edit.resources(key, name,
+                InspectorFields.parseResources(reqCpu.getText(), reqMem.getText(), limCpu.getText(), limMem.getText()))));
+        box.getChildren().addAll(new Label("Resources"), resources, setResources);
+
+        for (Edit.ProbeKind kind : Edit.ProbeKind.values()) {
+            box.getChildren().add(probeRow(key, c, kind, error));
+        }
+        TitledPane pane = new TitledPane("Container " + name, box);
+        pane.setId("compose-inspector-container-" + name);
+        return pane;
+    }
+
+    private static TextField quantityField(String id, String value, String prompt) {
+        TextField f = new TextField(value);
+        f.setId(id);
+        f.setPromptText(prompt);
+        f.setPrefColumnCount(6);
+        return f;
+    }
+
+    private Node probeRow(DraftKey key, io.fabric8.kubernetes.api.model.Container c, Edit.ProbeKind kind, Label error) {
+        String lower = kind.name().toLowerCase(java.util.Locale.ROOT);
+        String field = lower + "Probe";
+        io.fabric8.kubernetes.api.model.Probe current = switch (kind) {
+            case LIVENESS -> c.getLivenessProbe();
+            case READINESS -> c.getReadinessProbe();
+            case STARTUP -> c.getStartupProbe();
+        };
+        InspectorFields.ProbeForm form = InspectorFields.formatProbe(current);
+        String id = "compose-inspector-" + lower + "-" + c.getName();
+        javafx.scene.control.ChoiceBox<InspectorFields.Handler> handler =
+                new javafx.scene.control.ChoiceBox<>(javafx.collections.FXCollections.observableArrayList(InspectorFields.Handler.values()));
+        handler.setValue(form.handler());
+        handler.setId(id + "-handler");
+        TextField target = new TextField(form.target());
+        target.setId(id + "-target");
+        target.setPromptText("8080/healthz, 5432 or a command");
+        Spinner<Integer> delay = new Spinner<>(0, 3600, form.initialDelaySeconds() == null ? 0 : form.initialDelaySeconds());
+        delay.setEditable(true);
+        delay.setPrefWidth(70);
+        delay.setId(id + "-delay");
+        Spinner<Integer> period = new Spinner<>(1, 3600, form.periodSeconds() == null ? 10 : form.periodSeconds());
+        period.setEditable(true);
+        period.setPrefWidth(70);
+        period.setId(id + "-period");
+        Button set = new Button("Set " + lower + " probe");
+        set.setId(id + "-set");
+        set.setOnAction(e -> parsed(error, () -> Edit.probe(key, c.getName(), kind, InspectorFields.parseProbe(field,
+                new InspectorFields.ProbeForm(handler.getValue(), target.getText(),
+                        delay.getValue() == 0 && form.initialDelaySeconds() == null ? null : delay.getValue(),
+                        period.getValue() == 10 && form.periodSeconds() == null ? null : period.getValue()),
+                current))));
+        javafx.scene.layout.HBox timing = new javafx.scene.layout.HBox(4, new Label("after"), delay, new Label("s, every"), period, new Label("s"));
+        timing.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox row = new VBox(2, new Label(Character.toUpperCase(lower.charAt(0)) + lower.substring(1) + " probe"), handler, target, timing, set);
+        return row;
+    }
+
+    /** Runs an edit whose arguments are parsed from the fields; a parse error shows like a refused edit. */
+    private void parsed(Label error, Supplier<Command<?>> command) {
+        try {
+            edit(error, command.get());
+        } catch (IllegalArgumentException ex) {
+            error.setText(ex.getMessage());
+        }
     }
 
     /** "80, 53/UDP" as container ports; a word that is not a port names itself in the error. */

@@ -733,6 +733,12 @@ public final class ComposeImport {
             v.forEach(x -> out.add(x.asText()));
             return out;
         }
+        return words(v.asText());
+    }
+
+    /** {@code text} split as a shell splits words: at runs of whitespace, quoted words kept together. */
+    static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
         // words are split at runs of whitespace, so that a quoted empty word ("") stays a word
         org.apache.commons.text.matcher.StringMatcher whitespaceRun = (buffer, start, bufferStart, bufferEnd) -> {
             int i = start;
@@ -741,7 +747,7 @@ public final class ComposeImport {
             }
             return i - start;
         };
-        StringTokenizer t = new StringTokenizer(v.asText().strip(), whitespaceRun, StringMatcherFactory.INSTANCE.quoteMatcher());
+        StringTokenizer t = new StringTokenizer(text.strip(), whitespaceRun, StringMatcherFactory.INSTANCE.quoteMatcher());
         t.setEmptyTokenAsNull(false);
         t.setIgnoreEmptyTokens(false);
         out.addAll(t.getTokenList());

@@ -133,6 +133,22 @@ class ComposeViewIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> drafts.object(nginx)
                 .<List<Map<String, Object>>>get("spec", "template", "spec", "containers").getFirst().get("ports") != null));
 
+        // environment and a readiness probe through the inspector's fields
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#compose-inspector-env-nginx").tryQuery().isPresent());
+        robot.interact(() -> robot.lookup("#compose-inspector-env-nginx").queryAs(TextArea.class).setText("MODE=demo\n"));
+        robot.interact(() -> robot.lookup("#compose-inspector-set-env-nginx").queryAs(javafx.scene.control.Button.class).fire());
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> drafts.object(nginx)
+                .<List<Map<String, Object>>>get("spec", "template", "spec", "containers").getFirst().get("env") != null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#compose-inspector-readiness-nginx-handler").tryQuery().isPresent());
+        robot.interact(() -> {
+            robot.lookup("#compose-inspector-readiness-nginx-handler").<javafx.scene.control.ChoiceBox<InspectorFields.Handler>>query()
+                    .setValue(InspectorFields.Handler.TCP_SOCKET);
+            robot.lookup("#compose-inspector-readiness-nginx-target").queryAs(TextField.class).setText("80");
+            robot.lookup("#compose-inspector-readiness-nginx-set").queryAs(javafx.scene.control.Button.class).fire();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> drafts.object(nginx)
+                .<List<Map<String, Object>>>get("spec", "template", "spec", "containers").getFirst().get("readinessProbe") != null));
+
         robot.drag("#palette-kind-service").dropTo(onCanvas(0.3, 0.7));
         DraftKey svc = new DraftKey("", "Service", "default", "service");
         await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> drafts.draft(svc) != null));
@@ -155,6 +171,9 @@ class ComposeViewIT {
 
         Deployment live = cluster.client.apps().deployments().inNamespace("default").withName("nginx").get();
         assertThat(live.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("nginx", "busybox");
+        var liveNginx = live.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(liveNginx.getEnv()).singleElement().satisfies(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("MODE=demo"));
+        assertThat(liveNginx.getReadinessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(80);
         Service liveSvc = cluster.client.services().inNamespace("default").withName("service").get();
         assertThat(liveSvc.getSpec().getSelector()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "nginx"));
         assertThat(liveSvc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(80));
