@@ -578,6 +578,10 @@ public final class ComposeController {
         problems.getItems().setAll(drafts.problems(key));
         problems.setPlaceholder(new Label("No problems found"));
         inspector.getChildren().add(problems);
+        if (key.kind().equals("Ingress")) {
+            inspector.getChildren().addAll(ingressRules(key, o));
+            return;
+        }
         if (!Workload.isWorkload(key)) {
             return;
         }
@@ -649,12 +653,56 @@ public final class ComposeController {
                 InspectorFields.parseResources(reqCpu.getText(), reqMem.getText(), limCpu.getText(), limMem.getText()))));
         box.getChildren().addAll(new Label("Resources"), resources, setResources);
 
+        var mounts = c.getVolumeMounts() == null ? List.<io.fabric8.kubernetes.api.model.VolumeMount>of() : c.getVolumeMounts();
+        if (!mounts.isEmpty()) {
+            box.getChildren().add(new Label("Mounts (Enter to set)"));
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            int index = i;
+            TextField path = new TextField(mounts.get(i).getMountPath());
+            path.setId("compose-inspector-mount-" + name + "-" + mounts.get(i).getName());
+            path.setOnAction(e -> edit(error, Edit.mountPath(key, name, index, path.getText())));
+            box.getChildren().addAll(new Label(mounts.get(i).getName() + (Boolean.TRUE.equals(mounts.get(i).getReadOnly())
+                    ? " (read-only)" : "")), path);
+        }
         for (Edit.ProbeKind kind : Edit.ProbeKind.values()) {
             box.getChildren().add(probeRow(key, c, kind, error));
         }
         TitledPane pane = new TitledPane("Container " + name, box);
         pane.setId("compose-inspector-container-" + name);
         return pane;
+    }
+
+    /** An Ingress's rules: the host of each (blank for every host, Enter to set) and where its paths go. */
+    private List<Node> ingressRules(DraftKey key, GenericKubernetesResource o) {
+        List<Node> out = new ArrayList<>();
+        Label error = new Label();
+        error.setId("compose-inspector-error");
+        error.setWrapText(true);
+        error.getStyleClass().add("danger");
+        out.add(error);
+        var ing = Objects2.typed(o, io.fabric8.kubernetes.api.model.networking.v1.Ingress.class);
+        var rules = ing.getSpec() == null || ing.getSpec().getRules() == null
+                ? List.<io.fabric8.kubernetes.api.model.networking.v1.IngressRule>of() : ing.getSpec().getRules();
+        if (rules.isEmpty()) {
+            out.add(new Label("No rules yet: draw an edge from this Ingress to a Service."));
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            int index = i;
+            var rule = rules.get(i);
+            TextField host = new TextField(rule.getHost() == null ? "" : rule.getHost());
+            host.setId("compose-inspector-host-" + i);
+            host.setPromptText("every host");
+            host.setOnAction(e -> edit(error, Edit.ingressHost(key, index, host.getText())));
+            List<String> paths = rule.getHttp() == null || rule.getHttp().getPaths() == null ? List.of()
+                    : rule.getHttp().getPaths().stream().map(p -> p.getPath() + " → " + (p.getBackend() == null
+                            || p.getBackend().getService() == null ? "?" : p.getBackend().getService().getName()
+                            + (p.getBackend().getService().getPort() == null ? "" : ":" + (p.getBackend().getService().getPort().getNumber() != null
+                            ? p.getBackend().getService().getPort().getNumber() : p.getBackend().getService().getPort().getName())))).toList();
+            Label routes = new Label(String.join("\n", paths));
+            out.addAll(List.of(new Label("Rule " + (i + 1) + " host (Enter to set)"), host, routes));
+        }
+        return out;
     }
 
     private static TextField quantityField(String id, String value, String prompt) {

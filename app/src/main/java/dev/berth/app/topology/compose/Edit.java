@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.function.BiConsumer;
 
 /**
  * In-place edits of a workload, as the inspector makes them: replicas, and per container the
- * image, ports, environment, probes and resources. Each is checked with the API server's rules
+ * image, ports, environment, probes, resources and mount paths; the host of an Ingress rule. Each is checked with the API server's rules
  * before it is kept; a refused edit names the field, the value and the rule.
  */
 public final class Edit {
@@ -97,6 +99,56 @@ public final class Edit {
             c.setResources(resources == null ? null : new ResourceRequirementsBuilder(resources).build());
             Checks.fields(w.object(), w.containerPath(container) + ".resources");
         });
+    }
+
+    /** Moves the {@code index}th volume mount of {@code container} to {@code mountPath}. */
+    public static Command<Void> mountPath(DraftKey workload, String container, int index, String mountPath) {
+        return container(workload, container, "Mount at " + mountPath + " in " + container, (w, c) -> {
+            String path = w.containerPath(container) + ".volumeMounts";
+            if (c.getVolumeMounts() == null || index < 0 || index >= c.getVolumeMounts().size()) {
+                throw new CompositionException(workload, FieldError.notFound(path + "[" + index + "]", index));
+            }
+            String p = mountPath == null ? "" : mountPath.strip();
+            c.getVolumeMounts().get(index).setMountPath(p);
+            if (p.isEmpty()) {
+                throw new CompositionException(workload, FieldError.required(path + "[" + index + "].mountPath", "a path in the container"));
+            }
+            Checks.fields(w.object(), path);
+        });
+    }
+
+    /**
+     * Sets the host of an Ingress's {@code index}th rule; blank makes the rule match every host.
+     * Two rules for one host are refused, as merging them is the person's choice.
+     */
+    public static Command<Void> ingressHost(DraftKey ingress, int index, String host) {
+        String h = host == null || host.isBlank() ? null : host.strip();
+        return new Command<>() {
+            @Override
+            public String name() {
+                return "Set host of " + ingress.shortName() + " to " + (h == null ? "every host" : h);
+            }
+
+            @Override
+            public Void execute(DraftSet drafts) {
+                Ingress ing = Objects2.typed(drafts.require(ingress), Ingress.class);
+                List<IngressRule> rules = ing.getSpec() == null ? null : ing.getSpec().getRules();
+                if (rules == null || index < 0 || index >= rules.size()) {
+                    throw new CompositionException(ingress, FieldError.notFound("spec.rules[" + index + "]", index));
+                }
+                for (int i = 0; i < rules.size(); i++) {
+                    String other = rules.get(i).getHost();
+                    if (i != index && java.util.Objects.equals(other == null || other.isBlank() ? null : other, h)) {
+                        throw new CompositionException(ingress, FieldError.duplicate("spec.rules[" + index + "].host",
+                                h == null ? "" : h));
+                    }
+                }
+                rules.get(index).setHost(h);
+                Checks.fields(ing, "spec.rules");
+                drafts.put(Objects2.generic(ing));
+                return null;
+            }
+        };
     }
 
     /** Replaces the whole object (the inspector's YAML tab); the key must stay the same. */

@@ -165,4 +165,50 @@ class InspectorFieldsTest {
         stack.undo();
         assertThat(container(web).getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(80);
     }
+    @Test
+    void aMountMovesToThePathTypedAndTwoMountsAtOnePathAreRefused() {
+        DraftKey web = stack.execute(new NewDeployment("default", "nginx:1.27.3"));
+        DraftKey data = stack.execute(new NewObject("PersistentVolumeClaim", "default", "data"));
+        DraftKey cache = stack.execute(new NewObject("PersistentVolumeClaim", "default", "cache"));
+        stack.execute(new AttachClaim(web, "nginx", data, null));
+        stack.execute(new AttachClaim(web, "nginx", cache, null));
+        stack.execute(Edit.mountPath(web, "nginx", 0, " /var/lib/data "));
+        assertThat(container(web).getVolumeMounts()).extracting(m -> m.getName() + "@" + m.getMountPath())
+                .containsExactly("data@/var/lib/data", "cache@/data/cache");
+        assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 1, "/var/lib/data")))
+                .isInstanceOf(CompositionException.class)
+                .hasMessageContaining("volumeMounts[1].mountPath")
+                .hasMessageContaining("/var/lib/data");
+        assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 1, "  ")))
+                .hasMessageContaining("volumeMounts[1].mountPath: Required value");
+        assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 5, "/x")))
+                .hasMessageContaining("volumeMounts[5]");
+        assertThat(container(web).getVolumeMounts().get(1).getMountPath()).isEqualTo("/data/cache");
+        stack.undo();
+        assertThat(container(web).getVolumeMounts().get(0).getMountPath()).isEqualTo("/data/data");
+    }
+
+    @Test
+    void anIngressRuleGetsTheHostTypedAndTwoRulesForOneHostAreRefused() {
+        DraftKey web = stack.execute(new NewDeployment("default", "nginx:1.27.3"));
+        stack.execute(Edit.ports(web, "nginx", List.of(new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withContainerPort(80).build())));
+        DraftKey svc = stack.execute(new NewObject("Service", "default", "web"));
+        stack.execute(new ConnectService(svc, web));
+        DraftKey ing = stack.execute(new NewObject("Ingress", "default", "site"));
+        stack.execute(new ConnectIngress(ing, svc, null));
+        stack.execute(Edit.ingressHost(ing, 0, " shop.lab.example "));
+        var rules = SER.convertValue(drafts.object(ing), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class).getSpec().getRules();
+        assertThat(rules).singleElement().satisfies(r -> assertThat(r.getHost()).isEqualTo("shop.lab.example"));
+        assertThatThrownBy(() -> stack.execute(Edit.ingressHost(ing, 0, "Not_A_Host")))
+                .isInstanceOf(CompositionException.class)
+                .hasMessageContaining("spec.rules[0].host")
+                .hasMessageContaining("Not_A_Host");
+        stack.execute(new ConnectIngress(ing, svc, null));
+        assertThatThrownBy(() -> stack.execute(Edit.ingressHost(ing, 1, "shop.lab.example")))
+                .hasMessageContaining("spec.rules[1].host: Duplicate value: \"shop.lab.example\"");
+        stack.execute(Edit.ingressHost(ing, 1, "api.lab.example"));
+        stack.execute(Edit.ingressHost(ing, 0, ""));
+        assertThatThrownBy(() -> stack.execute(Edit.ingressHost(ing, 1, " ")))
+                .hasMessageContaining("spec.rules[1].host: Duplicate value");
+    }
 }
