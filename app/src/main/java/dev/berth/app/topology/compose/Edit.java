@@ -113,6 +113,10 @@ public final class Edit {
             if (p.isEmpty()) {
                 throw new CompositionException(workload, FieldError.required(path + "[" + index + "].mountPath", "a path in the container"));
             }
+            if (!p.startsWith("/")) {
+                throw new CompositionException(workload, FieldError.invalid(path + "[" + index + "].mountPath", p,
+                        "must be an absolute path"));
+            }
             Checks.fields(w.object(), path);
         });
     }

@@ -181,6 +181,8 @@ class InspectorFieldsTest {
                 .hasMessageContaining("/var/lib/data");
         assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 1, "  ")))
                 .hasMessageContaining("volumeMounts[1].mountPath: Required value");
+        assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 1, "cache")))
+                .hasMessage("Deployment \"nginx\": spec.template.spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"cache\": must be an absolute path");
         assertThatThrownBy(() -> stack.execute(Edit.mountPath(web, "nginx", 5, "/x")))
                 .hasMessageContaining("volumeMounts[5]");
         assertThat(container(web).getVolumeMounts().get(1).getMountPath()).isEqualTo("/data/cache");
