@@ -1,7 +1,6 @@
 package dev.berth.app.explorer;
 
 import dev.berth.app.cluster.ClusterSession;
-import dev.berth.app.cluster.Kinds;
 import dev.berth.app.cluster.ResourceCache;
 import dev.berth.app.cluster.ResourceKind;
 import dev.berth.app.editor.EditorController;
@@ -41,13 +40,11 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -55,7 +52,7 @@ import java.util.function.Consumer;
  * label selector, namespace), actions on the selection, and the details pane.
  */
 public final class ExplorerController {
-    private static final String ALL_NAMESPACES = "All namespaces";
+    private static final String ALL_NAMESPACES = NamespaceChoice.ALL;
 
     private final ClusterSession session;
     private final FxTasks tasks;
@@ -366,16 +363,7 @@ public final class ExplorerController {
     }
 
     private void refreshNamespaces() {
-        TreeSet<String> names = new TreeSet<>();
-        for (GenericKubernetesResource n : session.cache(Kinds.NAMESPACE).list()) {
-            names.add(n.getMetadata().getName());
-        }
-        String v = namespace.getValue();
-        List<String> items = new ArrayList<>();
-        items.add(ALL_NAMESPACES);
-        items.addAll(names);
-        namespace.getItems().setAll(items);
-        namespace.setValue(v == null ? ALL_NAMESPACES : v);
+        NamespaceChoice.refresh(namespace, session);
     }
 
     private void updateCount() {

@@ -5,6 +5,7 @@ import dev.berth.app.cluster.Kinds;
 import dev.berth.app.cluster.ResourceCache;
 import dev.berth.app.cluster.ResourceKind;
 import dev.berth.app.explorer.DetailsPane;
+import dev.berth.app.explorer.NamespaceChoice;
 import dev.berth.app.fx.FxBatcher;
 import dev.berth.app.fx.FxTasks;
 import dev.berth.app.topology.canvas.TopologyCanvas;
@@ -37,7 +38,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +46,7 @@ import java.util.function.Consumer;
  * and the details pane of the selected element.
  */
 public final class TopologyView implements AutoCloseable {
-    public static final String ALL_NAMESPACES = "All namespaces";
+    public static final String ALL_NAMESPACES = NamespaceChoice.ALL;
     /** EndpointSlices are not in the explorer's kinds; the topology reads them for endpoint readiness. */
     public static final ResourceKind ENDPOINT_SLICE = new ResourceKind(Kinds.NETWORK, "EndpointSlice", "discovery.k8s.io", "v1",
             "endpointslices", true);
@@ -201,16 +201,7 @@ public final class TopologyView implements AutoCloseable {
     }
 
     private void refreshNamespaces() {
-        TreeSet<String> names = new TreeSet<>();
-        for (GenericKubernetesResource n : session.cache(Kinds.NAMESPACE).list()) {
-            names.add(n.getMetadata().getName());
-        }
-        String v = namespace.getValue();
-        List<String> items = new ArrayList<>();
-        items.add(ALL_NAMESPACES);
-        items.addAll(names);
-        namespace.getItems().setAll(items);
-        namespace.setValue(v == null ? ALL_NAMESPACES : v);
+        NamespaceChoice.refresh(namespace, session);
     }
 
     /** The compose tools, once Compose was switched on; empty before. */
