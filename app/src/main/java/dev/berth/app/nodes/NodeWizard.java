@@ -155,7 +155,7 @@ public final class NodeWizard {
         }
 
         preflight.setId("node-preflight");
-        preflight.setPrefHeight(220);
+        preflight.setPrefHeight(320);
         preflight.setPlaceholder(new Label(mode == Mode.ADD ? "\"Check the machine\" lists the preflight checks here" : ""));
         preflight.setCellFactory(l -> new CheckCell());
         if (mode != Mode.ADD) {
@@ -452,6 +452,7 @@ public final class NodeWizard {
 
     private void showReport(PreflightReport report) {
         preflight.getItems().setAll(report.results());
+        report.results().stream().filter(r -> r.status() != CheckResult.Status.OK).findFirst().ifPresent(preflight::scrollTo);
     }
 
     /** Shows the fingerprint and asks; a yes is remembered for this wizard (and recorded in Berth's known_hosts once connected). */

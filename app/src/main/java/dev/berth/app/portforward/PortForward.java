@@ -110,7 +110,9 @@ public final class PortForward implements AutoCloseable {
             return;
         }
         try {
-            ReadableByteChannel in = Channels.newChannel(new CountingInput(socket.getInputStream()));
+            // the local client closing its side ends the stream, as kubectl port-forward does
+            ReadableByteChannel in = Channels.newChannel(new CountingInput(socket.getInputStream(),
+                    () -> Thread.ofVirtual().start(end)));
             WritableByteChannel out = new CountingOutput(Channels.newChannel(socket.getOutputStream()), end);
             Closeable t = tunnels.open(target, in, out);
             synchronized (tunnel) {
@@ -188,8 +190,11 @@ public final class PortForward implements AutoCloseable {
 
     /** Counts what the local client sends. */
     private final class CountingInput extends java.io.FilterInputStream {
-        CountingInput(InputStream in) {
+        private final Runnable atEnd;
+
+        CountingInput(InputStream in, Runnable atEnd) {
             super(in);
+            this.atEnd = atEnd;
         }
 
         @Override
@@ -198,16 +203,24 @@ public final class PortForward implements AutoCloseable {
             try {
                 n = super.read(b, off, len);
             } catch (java.net.SocketException e) {
-                return -1;   // closed from our side: the stream ends
+                n = -1;   // closed from our side: the stream ends
             }
-            if (n > 0) sent.addAndGet(n);
+            if (n > 0) {
+                sent.addAndGet(n);
+            } else if (n < 0) {
+                atEnd.run();
+            }
             return n;
         }
 
         @Override
         public int read() throws IOException {
             int c = super.read();
-            if (c >= 0) sent.incrementAndGet();
+            if (c >= 0) {
+                sent.incrementAndGet();
+            } else {
+                atEnd.run();
+            }
             return c;
         }
     }

@@ -208,6 +208,7 @@ class NodeWizardIT {
         assertThat(results).filteredOn(r -> r.name().equals(Preflight.TOOLS)).singleElement()
                 .extracting(CheckResult::status).isEqualTo(CheckResult.Status.OK);
         // each failed check shows its remedy under it
+        robot.interact(() -> list.scrollTo(docker));
         await().atMost(WAIT).until(() -> robot.lookup(".remedy").queryAll().stream()
                 .map(n -> ((Label) n).getText()).anyMatch(t -> t.equals("Fix: " + docker.remedy())));
         await().atMost(WAIT).until(() -> text(robot, "#node-result").contains("check(s) failed"));
