@@ -81,6 +81,10 @@ public final class ExplorerController {
     private final Button pause = button("Pause", "action-pause", "Pause the rollout: template changes wait until resumed");
     private final Button resume = button("Resume", "action-resume", "Resume the rollout");
     private final Button drain = button("Drain…", "action-drain", "Cordon the node and evict its pods");
+    private final Button addNode = button("Add node…", "action-add-node", "Add a machine as a node over SSH");
+    private final Button upgradeNode = button("Upgrade agent…", "action-upgrade-node", "Upgrade the node's agent over SSH");
+    private final Button removeNode = button("Remove node…", "action-remove-node", "Drain the node, uninstall its agent and delete it");
+    private final Button portForward = button("Port-forward…", "action-port-forward", "Forward a local port to this object");
     private final Button edit = button("Edit", "action-edit", "Edit the YAML (Ctrl+E)");
     private final Button create = button("New…", "action-new", "A new object of this kind from a template (Ctrl+N)");
     private ResourceKind kind;
@@ -155,13 +159,18 @@ public final class ExplorerController {
         pause.setOnAction(e -> pause(true));
         resume.setOnAction(e -> pause(false));
         drain.setOnAction(e -> drain());
+        addNode.setOnAction(e -> workbench.openNodeWizard(dev.berth.app.nodes.NodeWizard.Mode.ADD, null));
+        upgradeNode.setOnAction(e -> nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.UPGRADE));
+        removeNode.setOnAction(e -> nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.REMOVE));
+        portForward.setOnAction(e -> portForward());
         delete.getStyleClass().add("danger");
 
         HBox.setHgrow(text, Priority.ALWAYS);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.SOMETIMES);
         ToolBar filterBar = new ToolBar(text, labels, namespace, spacer, count);
-        ToolBar actionBar = new ToolBar(create, edit, scale, restart, history, pause, resume, logs, cordon, uncordon, drain, delete);
+        ToolBar actionBar = new ToolBar(create, edit, scale, restart, history, pause, resume, logs, portForward, cordon, uncordon, drain,
+                addNode, upgradeNode, removeNode, delete);
         VBox top = new VBox(filterBar, filterError, kindError, actionBar);
         VBox.setMargin(filterError, new Insets(0, 8, 4, 8));
         VBox.setMargin(kindError, new Insets(0, 8, 4, 8));
@@ -172,7 +181,8 @@ public final class ExplorerController {
         root.setTop(top);
         root.setCenter(split);
         ContextMenu menu = new ContextMenu();
-        for (Button b : List.of(edit, scale, restart, history, pause, resume, logs, cordon, uncordon, drain, delete)) {
+        for (Button b : List.of(edit, scale, restart, history, pause, resume, logs, portForward, cordon, uncordon, drain,
+                upgradeNode, removeNode, delete)) {
             MenuItem mi = new MenuItem(b.getText());
             mi.setOnAction(e -> b.fire());
             mi.disableProperty().bind(b.disableProperty());
@@ -401,6 +411,18 @@ public final class ExplorerController {
         drain.setVisible(node);
         drain.setManaged(node);
         drain.setDisable(none);
+        addNode.setVisible(node);
+        addNode.setManaged(node);
+        upgradeNode.setVisible(node);
+        upgradeNode.setManaged(node);
+        upgradeNode.setDisable(none);
+        removeNode.setVisible(node);
+        removeNode.setManaged(node);
+        removeNode.setDisable(none);
+        boolean forwardable = kind != null && (kind.kind().equals("Pod") || kind.kind().equals("Service"));
+        portForward.setVisible(forwardable);
+        portForward.setManaged(forwardable);
+        portForward.setDisable(none);
         boolean revisions = kind != null && Rollouts.hasHistory(kind.kind());
         history.setVisible(revisions);
         history.setManaged(revisions);
@@ -631,6 +653,22 @@ public final class ExplorerController {
         Row r = selected();
         if (r != null && kind.kind().equals("Pod")) {
             workbench.openLogs(r.object());
+        }
+    }
+
+    /** Starts a port-forward to the selected Pod or Service. */
+    public void portForward() {
+        Row r = selected();
+        if (r != null && (kind.kind().equals("Pod") || kind.kind().equals("Service"))) {
+            workbench.openPortForward(r.object());
+        }
+    }
+
+    /** Opens the node wizard to upgrade or remove the selected node. */
+    public void nodeWizard(dev.berth.app.nodes.NodeWizard.Mode mode) {
+        Row r = selected();
+        if (r != null && kind.kind().equals("Node")) {
+            workbench.openNodeWizard(mode, r.object());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.berth.app.explorer;
 
+import dev.berth.app.nodes.NodeWizard;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 /** What views ask of the main window: open an editor or logs, tell the person something. */
@@ -10,4 +11,14 @@ public interface Workbench {
 
     /** A message in the status bar; {@code error} styles it as a problem. */
     void notify(String message, boolean error);
+
+    /** Asks for the ports and starts a port-forward to a Pod or a Service. */
+    default void openPortForward(GenericKubernetesResource target) {
+        notify("Port-forwards are not available here", true);
+    }
+
+    /** Opens the node wizard: add a machine ({@code node} null), or upgrade or remove {@code node}. */
+    default void openNodeWizard(NodeWizard.Mode mode, GenericKubernetesResource node) {
+        notify("The node wizard is not available here", true);
+    }
 }

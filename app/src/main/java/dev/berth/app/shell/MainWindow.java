@@ -94,6 +94,18 @@ public final class MainWindow implements Workbench {
     private dev.berth.app.audit.AuditController audit;
     private Connection connecting;
     private Theme theme;
+    private dev.berth.app.portforward.PortForwards portForwards;
+    private dev.berth.app.portforward.PortForwardsView portForwardsView;
+    private Tab portForwardsTab;
+    private java.util.function.Function<ClusterSession, dev.berth.app.nodes.NodeJob.Environment> nodeEnvironment =
+            this::productionNodeEnvironment;
+    private Consumer<java.net.URI> browser = url -> {
+        try {
+            dev.berth.app.portforward.Browser.open(url);
+        } catch (java.io.IOException e) {
+            notify("Cannot open a browser: " + e.getMessage() + "; open " + url + " yourself", true);
+        }
+    };
     private Consumer<CloseChoice> onClose = c -> {};
     private java.util.function.Function<String, CloseChoice> closeQuestion = this::askOnClose;
 
@@ -476,6 +488,15 @@ public final class MainWindow implements Workbench {
             audit.close();
             audit = null;
         }
+        if (portForwardsView != null) {
+            portForwardsView.close();
+            portForwardsView = null;
+            portForwardsTab = null;
+        }
+        if (portForwards != null) {
+            portForwards.close();
+            portForwards = null;
+        }
         if (session != null) {
             ClusterSession old = session;
             tasks.run(() -> {
@@ -520,6 +541,118 @@ public final class MainWindow implements Workbench {
         t.setOnClosed(e -> logs.stop());
         tabs.getTabs().add(t);
         tabs.getSelectionModel().select(t);
+    }
+
+    /** Replaces where the node wizard provisions (tests point it at a test SSH server and layout). */
+    public void nodeEnvironment(java.util.function.Function<ClusterSession, dev.berth.app.nodes.NodeJob.Environment> environment) {
+        this.nodeEnvironment = environment;
+    }
+
+    /** Replaces how "Open in browser" opens a URL (tests record it). */
+    public void browser(Consumer<java.net.URI> opener) {
+        this.browser = opener;
+    }
+
+    private dev.berth.app.nodes.NodeJob.Environment productionNodeEnvironment(ClusterSession s) {
+        java.nio.file.Path dataDir = ctx.controlPlane() != null ? ctx.controlPlane().dataDir()
+                : dev.berth.core.server.ServerOptions.defaultDataDir();
+        dev.berth.core.pki.Kubeconfig cluster = dev.berth.core.pki.Kubeconfig.read(s.connection().kubeconfig());
+        return new dev.berth.app.nodes.NodeJob.Environment(s.client(), cluster,
+                dev.berth.core.provision.KnownHosts.defaults(dataDir), dev.berth.core.provision.RemoteLayout.SYSTEM,
+                progress -> dev.berth.app.cli.AgentBundles.forThisVersion(dataDir, progress), java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofMinutes(5), 10250, java.time.Duration.ofMinutes(5), ctx.clock());
+    }
+
+    @Override
+    public void openNodeWizard(dev.berth.app.nodes.NodeWizard.Mode mode, GenericKubernetesResource node) {
+        if (session == null) {
+            return;
+        }
+        ClusterSession s = session;
+        dev.berth.app.nodes.NodeWizard wizard = new dev.berth.app.nodes.NodeWizard(mode, tasks, w ->
+                new dev.berth.app.nodes.NodeJob(nodeEnvironment.apply(s), new dev.berth.app.nodes.FxPrompter(w::window), w::progress));
+        String nodeName = node == null ? null : node.getMetadata().getName();
+        if (node != null) {
+            wizard.prefill(internalIp(node), nodeName);
+        }
+        Tab t = new Tab(switch (mode) {
+            case ADD -> "Add node";
+            case UPGRADE -> "Upgrade " + nodeName;
+            case REMOVE -> "Remove " + nodeName;
+        }, wizard.view());
+        t.setId("tab-node-wizard");
+        t.setUserData(wizard);
+        t.setOnClosed(e -> wizard.close());
+        tabs.getTabs().add(t);
+        tabs.getSelectionModel().select(t);
+    }
+
+    /** The node's InternalIP, else its first address, else its name. */
+    @SuppressWarnings("unchecked")
+    static String internalIp(GenericKubernetesResource node) {
+        Object status = node.getAdditionalProperties().get("status");
+        if (status instanceof Map<?, ?> st && st.get("addresses") instanceof List<?> addresses) {
+            String first = null;
+            for (Object a : addresses) {
+                if (a instanceof Map<?, ?> m && m.get("address") != null) {
+                    if ("InternalIP".equals(m.get("type"))) {
+                        return m.get("address").toString();
+                    }
+                    if (first == null) {
+                        first = m.get("address").toString();
+                    }
+                }
+            }
+            if (first != null) {
+                return first;
+            }
+        }
+        return node.getMetadata().getName();
+    }
+
+    /** The node wizard in the selected tab, if that tab holds one. */
+    public Optional<dev.berth.app.nodes.NodeWizard> currentNodeWizard() {
+        Tab t = tabs.getSelectionModel().getSelectedItem();
+        return t != null && t.getUserData() instanceof dev.berth.app.nodes.NodeWizard w ? Optional.of(w) : Optional.empty();
+    }
+
+    /** The port-forwards of this connection, made on first use. */
+    public dev.berth.app.portforward.PortForwards portForwards() {
+        if (portForwards == null && session != null) {
+            portForwards = new dev.berth.app.portforward.PortForwards(new dev.berth.app.portforward.Fabric8Tunnels(session.client()));
+        }
+        return portForwards;
+    }
+
+    /** Shows the list of port-forwards in its tab. */
+    public void showPortForwards() {
+        if (session == null) {
+            return;
+        }
+        if (portForwardsView == null) {
+            portForwardsView = new dev.berth.app.portforward.PortForwardsView(portForwards(), tasks, u -> browser.accept(u), this::notify);
+        }
+        if (portForwardsTab == null || !tabs.getTabs().contains(portForwardsTab)) {
+            portForwardsTab = new Tab("Port-forwards", portForwardsView.view());
+            portForwardsTab.setId("tab-port-forwards");
+            portForwardsTab.setUserData(portForwardsView);
+            tabs.getTabs().add(portForwardsTab);
+        }
+        tabs.getSelectionModel().select(portForwardsTab);
+    }
+
+    /** The port-forwards view, once shown. */
+    public dev.berth.app.portforward.PortForwardsView portForwardsView() {
+        return portForwardsView;
+    }
+
+    @Override
+    public void openPortForward(GenericKubernetesResource target) {
+        if (session == null) {
+            return;
+        }
+        showPortForwards();
+        portForwardsView.startFor(target, stage);
     }
 
     @Override
@@ -603,6 +736,18 @@ public final class MainWindow implements Workbench {
             if (x.kind().kind().equals("Pod")) {
                 out.add(new Command("Logs of the selected pod", "Ctrl+L", x::logs));
             }
+            if (x.kind().kind().equals("Pod") || x.kind().kind().equals("Service")) {
+                out.add(new Command("Port-forward to the selected " + x.kind().kind(), "", x::portForward));
+            }
+            if (x.kind().kind().equals("Node")) {
+                out.add(new Command("Upgrade the agent of the selected node", "",
+                        () -> x.nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.UPGRADE)));
+                out.add(new Command("Remove the selected node", "", () -> x.nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.REMOVE)));
+            }
+        }
+        if (session != null) {
+            out.add(new Command("Add a machine as a node…", "", () -> openNodeWizard(dev.berth.app.nodes.NodeWizard.Mode.ADD, null)));
+            out.add(new Command("Show the port-forwards", "", this::showPortForwards));
         }
         out.add(new Command("Close the current tab", "Ctrl+W", this::closeCurrentTab));
         return out;

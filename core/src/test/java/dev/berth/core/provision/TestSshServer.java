@@ -24,20 +24,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An in-process SSH server (Apache MINA SSHD) on 127.0.0.1 with a real shell behind it: every
  * command runs as {@code /bin/sh -c COMMAND} on this machine, after the prefix the test sets (for
  * example {@code env PATH=DIR}, to hide tools). Tests keep every path their commands touch under
- * their own temporary directory.
+ * their own temporary directory. Public for the app's wizard tests (core's test-jar).
  */
-final class TestSshServer implements AutoCloseable {
+public final class TestSshServer implements AutoCloseable {
     private final SshServer server;
     private final KeyPair hostKey;
     private final Set<PublicKey> authorized = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile List<String> commandPrefix = List.of();
-    final List<String> commands = new CopyOnWriteArrayList<>();
+    public final List<String> commands = new CopyOnWriteArrayList<>();
 
-    TestSshServer() {
+    public TestSshServer() {
         this(newKeyPair());
     }
 
-    TestSshServer(KeyPair hostKey) {
+    public TestSshServer(KeyPair hostKey) {
         this.hostKey = hostKey;
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
@@ -61,7 +61,7 @@ final class TestSshServer implements AutoCloseable {
         }
     }
 
-    static KeyPair newKeyPair() {
+    public static KeyPair newKeyPair() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(256);
@@ -71,43 +71,43 @@ final class TestSshServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getPort();
     }
 
-    KeyPair hostKey() {
+    public KeyPair hostKey() {
         return hostKey;
     }
 
     /** Lets {@code key} log in (as any user). */
-    void authorize(PublicKey key) {
+    public void authorize(PublicKey key) {
         authorized.add(key);
     }
 
     /** Runs commands as {@code PREFIX... /bin/sh -c COMMAND}. */
-    void commandPrefix(List<String> prefix) {
+    public void commandPrefix(List<String> prefix) {
         this.commandPrefix = List.copyOf(prefix);
     }
 
     /** Drops every connection at once, as a network failure would. */
-    void dropConnections() {
+    public void dropConnections() {
         server.getActiveSessions().forEach(s -> s.close(true));
     }
 
     /** The known_hosts line for this server. */
-    String knownHostsLine() {
+    public String knownHostsLine() {
         return knownHostsLine(port(), hostKey.getPublic());
     }
 
     /** A known_hosts line recording {@code key} for 127.0.0.1 on {@code port}. */
-    static String knownHostsLine(int port, PublicKey key) {
+    public static String knownHostsLine(int port, PublicKey key) {
         return KnownHosts.entryName("127.0.0.1", port) + " " + net.schmizz.sshj.common.KeyType.fromKey(key)
                 + " " + java.util.Base64.getEncoder().encodeToString(
                 new net.schmizz.sshj.common.Buffer.PlainBuffer().putPublicKey(key).getCompactData());
     }
 
     /** Writes {@code pair} as an OpenSSH private key file, encrypted when {@code passphrase} is not null. */
-    static Path writeKey(KeyPair pair, Path file, String passphrase) {
+    public static Path writeKey(KeyPair pair, Path file, String passphrase) {
         try (OutputStream out = Files.newOutputStream(file)) {
             OpenSSHKeyEncryptionContext ctx = null;
             if (passphrase != null) {
