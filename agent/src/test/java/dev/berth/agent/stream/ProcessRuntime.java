@@ -62,7 +62,7 @@ public final class ProcessRuntime implements ContainerRuntime, RunningPods {
                 ContainerState.EXITED, 0, false, "", Instant.EPOCH, null, null, "", 0));
     }
 
-    void setLog(String containerId, String text) {
+    public void setLog(String containerId, String text) {
         logs.put(containerId, text);
     }
 

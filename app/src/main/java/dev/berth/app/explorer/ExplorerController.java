@@ -53,6 +53,9 @@ import java.util.function.Consumer;
  */
 public final class ExplorerController {
     private static final String ALL_NAMESPACES = NamespaceChoice.ALL;
+    /** Kinds whose logs open: a pod's, or the merged logs of a workload's pods. */
+    private static final java.util.Set<String> LOG_KINDS = java.util.Set.of("Pod", "Deployment", "StatefulSet", "DaemonSet",
+            "ReplicaSet", "ReplicationController", "Job");
 
     private final ClusterSession session;
     private final FxTasks tasks;
@@ -76,7 +79,7 @@ public final class ExplorerController {
     private final Button delete = button("Delete…", "action-delete", "Delete (Del)");
     private final Button cordon = button("Cordon", "action-cordon", "Mark the node unschedulable");
     private final Button uncordon = button("Uncordon", "action-uncordon", "Mark the node schedulable");
-    private final Button logs = button("Logs", "action-logs", "Show the pod's logs (Ctrl+L)");
+    private final Button logs = button("Logs", "action-logs", "Show the logs: a pod's, or a workload's pods merged (Ctrl+L)");
     private final Button history = button("History…", "action-history", "Rollout history; roll back to a revision");
     private final Button pause = button("Pause", "action-pause", "Pause the rollout: template changes wait until resumed");
     private final Button resume = button("Resume", "action-resume", "Resume the rollout");
@@ -435,9 +438,9 @@ public final class ExplorerController {
         resume.setVisible(deployment);
         resume.setManaged(deployment);
         resume.setDisable(none || !paused);
-        boolean pod = kind != null && kind.kind().equals("Pod");
-        logs.setVisible(pod);
-        logs.setManaged(pod);
+        boolean withLogs = kind != null && LOG_KINDS.contains(kind.kind());
+        logs.setVisible(withLogs);
+        logs.setManaged(withLogs);
         logs.setDisable(none);
         create.setDisable(kind == null);
     }
@@ -651,7 +654,7 @@ public final class ExplorerController {
 
     public void logs() {
         Row r = selected();
-        if (r != null && kind.kind().equals("Pod")) {
+        if (r != null && LOG_KINDS.contains(kind.kind())) {
             workbench.openLogs(r.object());
         }
     }

@@ -7,7 +7,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 public interface Workbench {
     void openEditor(String title, String yaml);
 
-    void openLogs(GenericKubernetesResource pod);
+    /** Opens the logs of a pod, or the merged logs of a workload's pods. */
+    void openLogs(GenericKubernetesResource object);
 
     /** A message in the status bar; {@code error} styles it as a problem. */
     void notify(String message, boolean error);

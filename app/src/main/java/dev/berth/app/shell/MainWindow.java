@@ -531,12 +531,14 @@ public final class MainWindow implements Workbench {
     }
 
     @Override
-    public void openLogs(GenericKubernetesResource pod) {
+    public void openLogs(GenericKubernetesResource object) {
         if (session == null) {
             return;
         }
-        LogsController logs = new LogsController(session.client(), tasks, pod);
-        Tab t = new Tab("Logs " + pod.getMetadata().getName(), logs.view());
+        LogsController logs = new LogsController(session.client(), tasks, object);
+        String title = "Pod".equals(object.getKind()) ? object.getMetadata().getName()
+                : object.getKind().toLowerCase(java.util.Locale.ROOT) + "/" + object.getMetadata().getName();
+        Tab t = new Tab("Logs " + title, logs.view());
         t.setUserData(logs);
         t.setOnClosed(e -> logs.stop());
         tabs.getTabs().add(t);
