@@ -265,68 +265,27 @@ public final class EditorController {
         }
     }
 
-    /** A starting object for "New" in a section: a full example for common kinds, else the bare skeleton. */
+    /**
+     * A starting object for "New" in a section: a full example for the common kinds (from
+     * {@code templates/<Kind>.yaml} beside this class, {@code ${namespace}} filled in), else the bare
+     * skeleton.
+     */
     public static String template(String kind, String apiVersion, String namespace, boolean namespaced) {
         String ns = namespace == null || namespace.isEmpty() ? "default" : namespace;
-        return switch (kind) {
-            case "Deployment" -> """
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    metadata:
-                      name: web
-                      namespace: %s
-                      labels:
-                        app: web
-                    spec:
-                      replicas: 2
-                      selector:
-                        matchLabels:
-                          app: web
-                      template:
-                        metadata:
-                          labels:
-                            app: web
-                        spec:
-                          containers:
-                            - name: web
-                              image: nginx:1.27
-                              ports:
-                                - containerPort: 80
-                    """.formatted(ns);
-            case "Service" -> """
-                    apiVersion: v1
-                    kind: Service
-                    metadata:
-                      name: web
-                      namespace: %s
-                    spec:
-                      selector:
-                        app: web
-                      ports:
-                        - port: 80
-                          targetPort: 80
-                    """.formatted(ns);
-            case "Secret" -> """
-                    apiVersion: v1
-                    kind: Secret
-                    metadata:
-                      name: credentials
-                      namespace: %s
-                    type: Opaque
-                    stringData:
-                      username: admin
-                    """.formatted(ns);
-            case "ConfigMap" -> """
-                    apiVersion: v1
-                    kind: ConfigMap
-                    metadata:
-                      name: settings
-                      namespace: %s
-                    data:
-                      key: value
-                    """.formatted(ns);
-            default -> "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata:\n  name: new-"
-                    + kind.toLowerCase(java.util.Locale.ROOT) + "\n" + (namespaced ? "  namespace: " + ns + "\n" : "");
-        };
+        try (var in = EditorController.class.getResourceAsStream("templates/" + kind + ".yaml")) {
+            if (in != null) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("${namespace}", ns);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata:\n  name: new-"
+                + kind.toLowerCase(java.util.Locale.ROOT) + "\n" + (namespaced ? "  namespace: " + ns + "\n" : "");
     }
+
+    /** The kinds with a full example. */
+    public static final java.util.List<String> TEMPLATE_KINDS = java.util.List.of("Deployment", "StatefulSet", "DaemonSet",
+            "Job", "CronJob", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "PersistentVolumeClaim",
+            "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount", "Role", "RoleBinding", "ResourceQuota",
+            "LimitRange", "Namespace");
 }
