@@ -61,7 +61,9 @@ import java.util.function.Supplier;
  * {@code CN=system:node:NAME, O=system:nodes} with the node's addresses and host name as
  * subjectAltNames, sent as a {@code certificates.k8s.io/v1} CertificateSigningRequest with signer
  * {@code kubernetes.io/kubelet-serving}; once approved and signed, key and certificate are kept in
- * the agent's pki directory (mode 0600) and renewed at 80% of the certificate's life.
+ * the agent's pki directory (mode 0600) and renewed at a point drawn from 70 to 90% of the certificate's life
+ * ({@link dev.berth.core.pki.RotationPolicy}); servers made with it take each new one into use through
+ * {@link #onRenewed}, for connections made from then on.
  */
 public final class ServingCertificates implements AutoCloseable {
     public static final String SIGNER = "kubernetes.io/kubelet-serving";

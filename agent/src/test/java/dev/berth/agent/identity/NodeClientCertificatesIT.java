@@ -60,7 +60,7 @@ class NodeClientCertificatesIT {
 
             RotationPolicy nodePolicy = RotationPolicy.defaults().withCheckEvery(Duration.ofMillis(100));
             try (NodeClientCertificates certificates = new NodeClientCertificates(kubeconfigFile, "n1", nodePolicy, clock,
-                         Duration.ofSeconds(30));
+                         Duration.ofSeconds(60));
                  KubernetesClient node = certificates.newClient(Config.fromKubeconfig(Files.readString(kubeconfigFile)))) {
                 Instant notBefore = first.certificate().getNotBefore().toInstant();
                 long life = Duration.between(notBefore, first.certificate().getNotAfter().toInstant()).toMillis();
@@ -84,7 +84,7 @@ class NodeClientCertificatesIT {
                     certificates.start(node);
 
                     clock.advance(Duration.ofHours(9));   // past 90% of its life: due whatever the jitter
-                    await().atMost(Duration.ofSeconds(30)).until(() -> !certificates.current().certificate()
+                    await().atMost(Duration.ofSeconds(90)).until(() -> !certificates.current().certificate()
                             .getSerialNumber().equals(first.certificate().getSerialNumber()));
                     X509Certificate renewed = certificates.current().certificate();
                     assertThat(renewed.getSubjectX500Principal().getName()).isEqualTo("CN=system:node:n1,O=system:nodes");

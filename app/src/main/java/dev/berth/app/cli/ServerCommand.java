@@ -56,6 +56,9 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How long events are kept, e.g. 30m, 1h, 2h30m (default: ${DEFAULT-VALUE}).")
     String eventTtl;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--cert-lifetime", paramLabel = "DURATION", defaultValue = "8760h",
             description = {"How long the certificates the server issues are valid: its serving certificate, its",
                     "client certificate towards agents, and the nodes' and users' client certificates (at most),",
@@ -80,7 +83,7 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             options = options.withCertificates(dev.berth.core.pki.RotationPolicy.defaults().withLifetime(lifetime));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--cert-lifetime: invalid value \"" + certLifetime + "\": " + e.getMessage());
         }
         BerthServer server;
