@@ -146,8 +146,25 @@ public final class Agent implements AutoCloseable {
             throw new UncheckedIOException("cannot read kubeconfig " + options.kubeconfig(), e);
         }
         failFast(config);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        return new Agent(options, parts, client, true, kubeconfig.certificateAuthorities(), host, clock);
+        if (!dev.berth.agent.identity.NodeClientCertificates.holdsClientCertificate(kubeconfig)) {
+            KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+            return new Agent(options, parts, client, true, kubeconfig.certificateAuthorities(), host, clock);
+        }
+        // a node's certificate is renewed before it expires; the client presents whichever is current
+        var certificates = new dev.berth.agent.identity.NodeClientCertificates(options.kubeconfig(), options.nodeName(),
+                dev.berth.core.pki.RotationPolicy.defaults(), clock, dev.berth.agent.identity.NodeClientCertificates.APPROVAL_WAIT);
+        KubernetesClient client = certificates.newClient(config);
+        Agent agent = new Agent(options, parts, client, true, kubeconfig.certificateAuthorities(), host, clock);
+        agent.clientCertificates = certificates;
+        return agent;
+    }
+
+    /** Renews the node's client certificate, when the agent runs with one from its kubeconfig (else null). */
+    private dev.berth.agent.identity.NodeClientCertificates clientCertificates;
+
+    /** The node's client certificate in use, when the agent renews one. */
+    public Optional<CertifiedKey> clientCertificate() {
+        return clientCertificates == null ? Optional.empty() : Optional.of(clientCertificates.current());
     }
 
     /** How often the agent's client retries a request that could not reach the API server. */
@@ -209,6 +226,11 @@ public final class Agent implements AutoCloseable {
                     : List.of("container runtime network not ready: the pod network is not made yet (waiting for spec.podCIDR)"));
             started.add(node);
             startPodWatch();
+            if (clientCertificates != null) {
+                clientCertificates.recordEventsWith(events);
+                clientCertificates.start(client);
+                started.add(clientCertificates);
+            }
             startServingCertificate(wiring);
             log.info("agent for node {} started", options.nodeName());
             return this;

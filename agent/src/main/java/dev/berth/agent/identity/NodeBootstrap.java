@@ -70,6 +70,27 @@ public final class NodeBootstrap {
         }
         KeyPair keyPair = ServingCertificates.newKeyPair();
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+            X509Certificate certificate = requestClientCertificate(client, nodeName, keyPair, timeout);
+            Kubeconfig own = Kubeconfig.withClientCertificate(NodeCredentials.CLUSTER_NAME, boot.server(),
+                    boot.certificateAuthorities().getFirst(), NodeCredentials.userName(nodeName),
+                    new CertifiedKey(certificate, keyPair.getPrivate()));
+            own.write(kubeconfig);
+            log.info("wrote {} for node {} (certificate valid until {})", kubeconfig, nodeName,
+                    certificate.getNotAfter().toInstant());
+            return own;
+        }
+    }
+
+    /**
+     * Sends a {@code kube-apiserver-client-kubelet} request for {@code CN=system:node:NAME,
+     * O=system:nodes} with {@code keyPair}'s public key as whoever {@code client} authenticates as
+     * (a bootstrap token, or the node renewing with its current certificate) and waits for the certificate.
+     *
+     * @throws IllegalStateException when the request is denied, deleted or not signed within {@code timeout}
+     */
+    static X509Certificate requestClientCertificate(KubernetesClient client, String nodeName, KeyPair keyPair,
+                                                    Duration timeout) {
+        {
             CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
                     .withNewMetadata().withGenerateName("node-csr-").endMetadata()
                     .withNewSpec()
@@ -101,13 +122,7 @@ public final class NodeBootstrap {
             if (!certificate.getPublicKey().equals(keyPair.getPublic())) {
                 throw new IllegalStateException("certificatesigningrequest " + name + " holds a certificate for another key");
             }
-            Kubeconfig own = Kubeconfig.withClientCertificate(NodeCredentials.CLUSTER_NAME, boot.server(),
-                    boot.certificateAuthorities().getFirst(), NodeCredentials.userName(nodeName),
-                    new CertifiedKey(certificate, keyPair.getPrivate()));
-            own.write(kubeconfig);
-            log.info("wrote {} for node {} (certificate valid until {})", kubeconfig, nodeName,
-                    certificate.getNotAfter().toInstant());
-            return own;
+            return certificate;
         }
     }
 

@@ -61,7 +61,9 @@ import java.util.function.Supplier;
  * {@code CN=system:node:NAME, O=system:nodes} with the node's addresses and host name as
  * subjectAltNames, sent as a {@code certificates.k8s.io/v1} CertificateSigningRequest with signer
  * {@code kubernetes.io/kubelet-serving}; once approved and signed, key and certificate are kept in
- * the agent's pki directory (mode 0600) and renewed at 80% of the certificate's life.
+ * the agent's pki directory (mode 0600) and renewed at a point drawn from 70 to 90% of the certificate's life
+ * ({@link dev.berth.core.pki.RotationPolicy}); servers made with it take each new one into use through
+ * {@link #onRenewed}, for connections made from then on.
  */
 public final class ServingCertificates implements AutoCloseable {
     public static final String SIGNER = "kubernetes.io/kubelet-serving";
@@ -93,6 +95,10 @@ public final class ServingCertificates implements AutoCloseable {
     private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("serving-certificate").daemon(true).factory());
     private volatile CertifiedKey current;
+    private final dev.berth.core.pki.RotationPolicy policy;
+    private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
+    private volatile Instant deadline;
+    private volatile boolean checking;
 
     /**
      * @param names           what the certificate must cover, asked again on each renewal
@@ -100,6 +106,16 @@ public final class ServingCertificates implements AutoCloseable {
      */
     public ServingCertificates(KubernetesClient client, String nodeName, Supplier<Names> names, Path pkiDir,
                                Clock clock, Duration approvalTimeout) {
+        this(client, nodeName, names, pkiDir, clock, approvalTimeout, dev.berth.core.pki.RotationPolicy.defaults());
+    }
+
+    /**
+     * @param policy when a certificate is renewed (a jittered point, 70 to 90% of its life by
+     *               default) and how often the clock is compared with it
+     */
+    public ServingCertificates(KubernetesClient client, String nodeName, Supplier<Names> names, Path pkiDir,
+                               Clock clock, Duration approvalTimeout, dev.berth.core.pki.RotationPolicy policy) {
+        this.policy = policy;
         this.client = client;
         this.nodeName = NodeCredentials.requireValidNodeName(nodeName);
         this.names = names;
@@ -301,17 +317,23 @@ public final class ServingCertificates implements AutoCloseable {
         }
     }
 
-    private void scheduleRenewal(CertifiedKey key) {
-        Duration delay = Duration.between(clock.instant(), renewAt(key.certificate()));
-        schedule(delay.isNegative() ? Duration.ZERO : delay);
+    /** Draws the renewal point of {@code key} and, the first time, starts comparing the clock with it. */
+    private synchronized void scheduleRenewal(CertifiedKey key) {
+        deadline = policy.deadline(key.certificate(), random);
+        if (checking || renewals.isShutdown()) return;
+        checking = true;
+        long every = policy.checkEvery().toMillis();
+        renewals.scheduleWithFixedDelay(this::renewIfDue, every, every, TimeUnit.MILLISECONDS);
     }
 
-    private void schedule(Duration delay) {
-        if (renewals.isShutdown()) return;
-        renewals.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
+    /** When the certificate in use is renewed. */
+    public Optional<Instant> deadline() {
+        return Optional.ofNullable(deadline);
     }
 
-    private void renew() {
+    private void renewIfDue() {
+        Instant due = deadline;
+        if (due == null || clock.instant().isBefore(due)) return;
         try {
             CertifiedKey renewed = request(names.get());
             store(renewed);
@@ -320,9 +342,10 @@ public final class ServingCertificates implements AutoCloseable {
                 listener.accept(renewed);
             }
             scheduleRenewal(renewed);
+            log.info("rotated the serving certificate of node {}: serial {} valid until {}", nodeName,
+                    renewed.certificate().getSerialNumber().toString(16), renewed.certificate().getNotAfter().toInstant());
         } catch (RuntimeException e) {
-            log.warn("renewing the serving certificate failed, trying again in {}: {}", RETRY, e.getMessage());
-            schedule(RETRY);
+            log.warn("renewing the serving certificate failed, trying again in {}: {}", policy.checkEvery(), e.getMessage());
         }
     }
 

@@ -56,6 +56,16 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How long events are kept, e.g. 30m, 1h, 2h30m (default: ${DEFAULT-VALUE}).")
     String eventTtl;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cert-lifetime", paramLabel = "DURATION", defaultValue = "8760h",
+            description = {"How long the certificates the server issues are valid: its serving certificate, its",
+                    "client certificate towards agents, and the nodes' and users' client certificates (at most),",
+                    "e.g. 720h, 90d (default: ${DEFAULT-VALUE}, a year; at least 10m). Each is renewed",
+                    "at 70-90% of its life."})
+    String certLifetime;
+
     @Option(names = "--local-node",
             description = {"Also run a node agent for this machine: berth agent as a child",
                     "process acting as system:node:HOSTNAME, its output in",
@@ -69,6 +79,13 @@ public final class ServerCommand implements Callable<Integer> {
         int[] range = parseRange(nodePortRange);
         ServerOptions options = new ServerOptions(dir, pkiDir != null ? pkiDir : dir.resolve("pki"), hp.host(), hp.port(),
                 store, etcdEndpoints, clusterCidr, serviceCidr, range[0], range[1], parseDuration("--event-ttl", eventTtl));
+        java.time.Duration lifetime = parseLifetime(certLifetime);
+        try {
+            options = options.withCertificates(dev.berth.core.pki.RotationPolicy.defaults().withLifetime(lifetime));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--cert-lifetime: invalid value \"" + certLifetime + "\": " + e.getMessage());
+        }
         BerthServer server;
         try {
             server = new BerthServer(options, Clock.systemUTC()).start();
@@ -138,6 +155,14 @@ public final class ServerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
                     "--service-node-port-range: invalid value \"" + r + "\": must be MIN-MAX with 1 <= MIN <= MAX <= 65535");
         }
+    }
+
+    /** A certificate lifetime: {@code 90d}, or a duration such as {@code 720h} or {@code 30m}. */
+    static Duration parseLifetime(String v) {
+        if (v != null && v.matches("[0-9]{1,5}[dD]")) {
+            return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return parseDuration("--cert-lifetime", v);
     }
 
     static Duration parseDuration(String option, String v) {

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Manages the people who use the cluster: each gets a kubeconfig with a client certificate "
                 + "of their own (CN=NAME, signed by the cluster CA) and one role binding.",
                 "Runs as the administrator of --kubeconfig."},
-        subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Remove.class})
+        subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Renew.class,
+                UserCommand.Remove.class})
 public final class UserCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -140,11 +141,64 @@ public final class UserCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = connection.client(spec)) {
                 var users = new Users(client, Clock.systemUTC()).list();
-                out.printf("%-24s %-14s %s%n", "NAME", "ROLE", "NAMESPACE");
+                java.time.Instant now = Clock.systemUTC().instant();
+                out.printf("%-24s %-14s %-12s %-22s%n", "NAME", "ROLE", "NAMESPACE", "EXPIRES");
                 for (Users.User u : users) {
-                    out.printf("%-24s %-14s %s%n", u.name(), u.role(), u.namespace().isEmpty() ? "*" : u.namespace());
+                    String expires = u.notAfter() == null ? "unknown"
+                            : u.notAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+                    String note = u.expired(now) ? "  EXPIRED: renew with berth user renew " + u.name()
+                            : u.expiringSoon(now) ? "  WARNING: expires soon, renew with berth user renew " + u.name()
+                            : "";
+                    out.printf("%-24s %-14s %-12s %-22s%s%n", u.name(), u.role(),
+                            u.namespace().isEmpty() ? "*" : u.namespace(), expires, note).flush();
                 }
             } catch (KubernetesClientException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "renew", mixinStandardHelpOptions = true,
+            description = {"Issues NAME a new client certificate and writes a kubeconfig with it.",
+                    "The old certificate keeps working until it expires, so the person can switch without downtime;",
+                    "'user remove' revokes every certificate NAME was issued. A removed user cannot renew."})
+    static final class Renew implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "The user to renew.")
+        String name;
+
+        @Option(names = "--out", paramLabel = "FILE",
+                description = "Where to write the new kubeconfig (default: NAME.kubeconfig, replaced atomically).")
+        Path out;
+
+        @Option(names = "--days", paramLabel = "N", defaultValue = "365",
+                description = "Certificate validity in days (at most the server's --cert-lifetime).")
+        int days;
+
+        @CommandLine.Mixin
+        Connection connection = new Connection();
+
+        @Override
+        public Integer call() {
+            if (days < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--days: invalid value " + days
+                        + ": must be at least 1");
+            }
+            Path file = out != null ? out : Path.of(name + ".kubeconfig");
+            Kubeconfig admin = Kubeconfig.read(connection.file());
+            try (KubernetesClient client = connection.client(spec)) {
+                Kubeconfig k = new Users(client, Clock.systemUTC()).renew(name, admin.server(),
+                        admin.certificateAuthorities().getFirst(), java.time.Duration.ofDays(days));
+                k.write(file);
+                var certificate = ((Kubeconfig.ClientCertificate) k.credentials()).certifiedKey().certificate();
+                spec.commandLine().getOut().println("user " + name + " renewed: new certificate valid until "
+                        + certificate.getNotAfter().toInstant() + "; kubeconfig written to " + file
+                        + " (the old certificate keeps working until it expires)");
+            } catch (IllegalArgumentException | IllegalStateException | KubernetesClientException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 1;
             }

@@ -143,6 +143,15 @@ public final class ApiServer implements AutoCloseable {
      * Lets pods/log, exec, attach and portforward reach node agents through {@code dialer}; without
      * one they answer 503. The server closes the dialer when it closes.
      */
+    /**
+     * Serves new TLS connections with {@code ssl} (a renewed serving certificate) without a
+     * restart; open connections and watches are not dropped.
+     */
+    public void useSslContext(SslContext ssl) {
+        if (http == null) throw new IllegalStateException("the API server is not started");
+        http.useSslContext(ssl);
+    }
+
     public void useNodeDialer(dev.berth.core.apiserver.proxy.NodeDialer dialer) {
         this.nodeDialer = dialer;
         subresources.useNodeDialer(dialer);

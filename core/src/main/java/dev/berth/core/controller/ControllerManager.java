@@ -80,6 +80,7 @@ public final class ControllerManager implements AutoCloseable {
                 new DaemonSets(context),
                 new StatefulSets(context),
                 new dev.berth.core.controller.certificates.KubeletServingApprover(context),
+                new dev.berth.core.controller.certificates.CsrCleaner(context),
                 new dev.berth.core.controller.clusterroleaggregation.ClusterRoleAggregation(context)));
         if (rootCaPem != null) {
             list.add(RootCaPublisher.create(context, rootCaPem));

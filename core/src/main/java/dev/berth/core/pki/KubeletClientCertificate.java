@@ -27,6 +27,24 @@ public final class KubeletClientCertificate {
 
     /** Loads the certificate from {@code pkiDir}, issuing a new one when absent, unreadable, expiring or not from {@code ca}. */
     public static CertifiedKey ensure(Path pkiDir, ClusterCa ca, Clock clock) {
+        return ensure(pkiDir, ca, VALIDITY, c -> c.getNotAfter().toInstant().isAfter(clock.instant().plus(RENEW_BEFORE)));
+    }
+
+    /**
+     * As {@link #ensure(Path, ClusterCa, Clock)}, issuing for {@code policy.clientLifetime()} and
+     * re-issuing a certificate past the latest renewal point {@code policy} can draw.
+     */
+    public static CertifiedKey ensure(Path pkiDir, ClusterCa ca, RotationPolicy policy, Clock clock) {
+        return ensure(pkiDir, ca, policy.clientLifetime(), c -> clock.instant().isBefore(policy.latestDeadline(c)));
+    }
+
+    /** Issues a new certificate and key for {@code validity} and writes them over the old pair. */
+    public static CertifiedKey renew(Path pkiDir, ClusterCa ca, Duration validity) {
+        return issue(pkiDir, ca, validity);
+    }
+
+    private static CertifiedKey ensure(Path pkiDir, ClusterCa ca, Duration validity,
+                                       java.util.function.Predicate<X509Certificate> fresh) {
         Path certFile = pkiDir.resolve(CERTIFICATE_FILE);
         Path keyFile = pkiDir.resolve(KEY_FILE);
         if (Files.exists(certFile) && Files.exists(keyFile)) {
@@ -35,16 +53,21 @@ public final class KubeletClientCertificate {
                         Pem.parseCertificate(SecureFiles.readString(certFile), certFile.toString()),
                         Pem.parsePrivateKey(SecureFiles.readString(keyFile), keyFile.toString()));
                 X509Certificate c = existing.certificate();
-                if (ca.signed(c) && c.getNotAfter().toInstant().isAfter(clock.instant().plus(RENEW_BEFORE))
-                        && isIdentity(c)) {
+                if (ca.signed(c) && fresh.test(c) && isIdentity(c)) {
                     return existing;
                 }
             } catch (PkiException unreadable) {
                 // issue a new one below
             }
         }
+        return issue(pkiDir, ca, validity);
+    }
+
+    private static CertifiedKey issue(Path pkiDir, ClusterCa ca, Duration validity) {
+        Path certFile = pkiDir.resolve(CERTIFICATE_FILE);
+        Path keyFile = pkiDir.resolve(KEY_FILE);
         SecureFiles.createPrivateDirectory(pkiDir);
-        CertifiedKey issued = ca.issueClient(IDENTITY.user(), IDENTITY.groups(), VALIDITY);
+        CertifiedKey issued = ca.issueClient(IDENTITY.user(), IDENTITY.groups(), validity);
         SecureFiles.writeAtomically(keyFile, issued.privateKeyPem().getBytes(StandardCharsets.US_ASCII));
         SecureFiles.writeAtomically(certFile, issued.certificatePem().getBytes(StandardCharsets.US_ASCII));
         return issued;

@@ -60,12 +60,22 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
      */
     public static ServerPki prepare(Path dataDir, Path pkiDir, String listenHost, int listenPort,
                                     InetAddress kubernetesServiceIp, Collection<String> extraNames, Clock clock) {
+        return prepare(dataDir, pkiDir, listenHost, listenPort, kubernetesServiceIp, extraNames, null, clock);
+    }
+
+    /**
+     * As above, the serving certificate issued and renewed as {@code policy} says (null: a year,
+     * renewed within 30 days of expiry).
+     */
+    public static ServerPki prepare(Path dataDir, Path pkiDir, String listenHost, int listenPort,
+                                    InetAddress kubernetesServiceIp, Collection<String> extraNames,
+                                    RotationPolicy policy, Clock clock) {
         SecureFiles.createPrivateDirectory(pkiDir);
         ClusterCa ca = ClusterCa.loadOrCreate(pkiDir, clock);
-        List<String> hosts = new ArrayList<>();
-        hosts.add(listenHost);
-        hosts.addAll(extraNames);
-        ServingCertificate serving = ServingCertificate.ensure(pkiDir, ca, hosts, kubernetesServiceIp, clock);
+        List<String> hosts = servingHosts(listenHost, extraNames);
+        ServingCertificate serving = policy == null
+                ? ServingCertificate.ensure(pkiDir, ca, hosts, kubernetesServiceIp, clock)
+                : ServingCertificate.ensure(pkiDir, ca, hosts, kubernetesServiceIp, policy, clock);
         serving.issuedBecause().ifPresent(reason ->
                 log.info("issued serving certificate {} because {}", serving.certificateFile(), reason));
         Tokens tokens = Tokens.open(pkiDir.resolve(Tokens.FILE));
@@ -81,6 +91,14 @@ public record ServerPki(ClusterCa ca, ServingCertificate servingCertificate, Tok
             log.info("wrote {} for {}", kubeconfigFile, server);
         }
         return new ServerPki(ca, serving, tokens, encryptor, kubeconfigFile);
+    }
+
+    /** The hosts a serving certificate must name: the listen host and the extra names. */
+    public static List<String> servingHosts(String listenHost, Collection<String> extraNames) {
+        List<String> hosts = new ArrayList<>();
+        hosts.add(listenHost);
+        hosts.addAll(extraNames);
+        return hosts;
     }
 
     /** {@code https://host:port}; wildcard hosts become 127.0.0.1, IPv6 literals get brackets. */

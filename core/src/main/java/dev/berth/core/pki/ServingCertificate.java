@@ -63,6 +63,22 @@ public final class ServingCertificate {
      */
     public static ServingCertificate ensure(Path pkiDir, ClusterCa ca, Collection<String> listenHosts,
                                             InetAddress kubernetesServiceIp, Clock clock) {
+        return ensure(pkiDir, ca, listenHosts, kubernetesServiceIp, VALIDITY, null, clock);
+    }
+
+    /**
+     * As {@link #ensure(Path, ClusterCa, Collection, InetAddress, Clock)}, issuing for
+     * {@code policy.servingLifetime()} and re-issuing a certificate past the latest renewal point
+     * {@code policy} can draw (so a server that was down through its rotation renews at start).
+     */
+    public static ServingCertificate ensure(Path pkiDir, ClusterCa ca, Collection<String> listenHosts,
+                                            InetAddress kubernetesServiceIp, RotationPolicy policy, Clock clock) {
+        return ensure(pkiDir, ca, listenHosts, kubernetesServiceIp, policy.servingLifetime(), policy, clock);
+    }
+
+    private static ServingCertificate ensure(Path pkiDir, ClusterCa ca, Collection<String> listenHosts,
+                                             InetAddress kubernetesServiceIp, Duration validity, RotationPolicy policy,
+                                             Clock clock) {
         Set<String> dnsNames = new LinkedHashSet<>();
         Set<InetAddress> ips = new LinkedHashSet<>();
         requiredNames(listenHosts, kubernetesServiceIp, dnsNames, ips);
@@ -77,17 +93,56 @@ public final class ServingCertificate {
                 CertifiedKey existing = new CertifiedKey(
                         Pem.parseCertificate(SecureFiles.readString(certFile), certFile.toString()),
                         Pem.parsePrivateKey(SecureFiles.readString(keyFile), keyFile.toString()));
-                reason = reissueReason(existing, ca, dnsNames, ips, clock.instant());
+                reason = reissueReason(existing, ca, dnsNames, ips, clock.instant(), policy == null);
+                if (reason.isEmpty() && policy != null && !clock.instant().isBefore(policy.latestDeadline(existing.certificate()))) {
+                    reason = Optional.of("it is past its renewal point " + policy.latestDeadline(existing.certificate())
+                            + " (expires at " + existing.certificate().getNotAfter().toInstant() + ")");
+                }
                 if (reason.isEmpty()) return new ServingCertificate(existing, certFile, keyFile, Optional.empty());
             } catch (PkiException unreadable) {
                 reason = Optional.of(unreadable.getMessage());
             }
         }
-        CertifiedKey issued = ca.issueServing(dnsNames, ips, VALIDITY);
+        CertifiedKey issued = ca.issueServing(dnsNames, ips, validity);
+        write(certFile, keyFile, issued);
+        return new ServingCertificate(issued, certFile, keyFile, reason);
+    }
+
+    /**
+     * A new certificate with a new key for everything this one covers (every subjectAltName it has,
+     * and whatever else {@code listenHosts} now require), valid for {@code validity}, written over
+     * this one's files. The caller serves it from then on; this instance is left unchanged.
+     */
+    public ServingCertificate renew(ClusterCa ca, Collection<String> listenHosts, InetAddress kubernetesServiceIp,
+                                    Duration validity, String reason) {
+        Set<String> dnsNames = new LinkedHashSet<>();
+        Set<InetAddress> ips = new LinkedHashSet<>();
+        subjectAltNames(certifiedKey.certificate(), dnsNames, ips);
+        requiredNames(listenHosts, kubernetesServiceIp, dnsNames, ips);
+        CertifiedKey issued = ca.issueServing(dnsNames, ips, validity);
+        write(certificateFile, keyFile, issued);
+        return new ServingCertificate(issued, certificateFile, keyFile, Optional.of(reason));
+    }
+
+    private static void write(Path certFile, Path keyFile, CertifiedKey issued) {
         // key first so that a crash in between leaves a pair that fails the key check and is re-issued
         SecureFiles.writeAtomically(keyFile, issued.privateKeyPem().getBytes(StandardCharsets.US_ASCII));
         SecureFiles.writeAtomically(certFile, issued.certificatePem().getBytes(StandardCharsets.US_ASCII));
-        return new ServingCertificate(issued, certFile, keyFile, reason);
+    }
+
+    /** The DNS names and IP addresses a certificate names in its subjectAltName extension. */
+    static void subjectAltNames(X509Certificate certificate, Set<String> dnsNames, Set<InetAddress> ips) {
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            for (List<?> name : names == null ? Collections.<List<?>>emptyList() : names) {
+                int type = (Integer) name.get(0);
+                if (type == 2) dnsNames.add(((String) name.get(1)).toLowerCase(Locale.ROOT));
+                if (type == 7) ipLiteral((String) name.get(1)).ifPresent(ips::add);
+            }
+        } catch (CertificateParsingException e) {
+            throw new PkiException("the subjectAltName extension of " + certificate.getSubjectX500Principal().getName()
+                    + " is malformed", e);
+        }
     }
 
     /** Certificate and key to serve. */
@@ -124,6 +179,12 @@ public final class ServingCertificate {
 
     static Optional<String> reissueReason(CertifiedKey existing, ClusterCa ca, Set<String> dnsNames,
                                           Set<InetAddress> ips, Instant now) {
+        return reissueReason(existing, ca, dnsNames, ips, now, true);
+    }
+
+    /** @param renewBefore whether to re-issue within {@link #RENEW_BEFORE} of expiry (else a rotation policy decides) */
+    static Optional<String> reissueReason(CertifiedKey existing, ClusterCa ca, Set<String> dnsNames,
+                                          Set<InetAddress> ips, Instant now, boolean renewBefore) {
         X509Certificate certificate = existing.certificate();
         if (!ca.signed(certificate)) {
             return Optional.of("it was not issued by the cluster CA " + ca.fingerprint());
@@ -132,7 +193,7 @@ public final class ServingCertificate {
             return Optional.of("the key does not match the certificate");
         }
         Instant notAfter = certificate.getNotAfter().toInstant();
-        if (now.plus(RENEW_BEFORE).isAfter(notAfter)) {
+        if (renewBefore && now.plus(RENEW_BEFORE).isAfter(notAfter)) {
             return Optional.of("it expires at " + notAfter + ", within " + RENEW_BEFORE.toDays() + " days");
         }
         Set<String> haveDns = new TreeSet<>();

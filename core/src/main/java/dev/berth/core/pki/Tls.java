@@ -59,6 +59,11 @@ public final class Tls {
      * certificate from another CA fails the handshake. The handshake checks signature, validity and
      * clientAuth usage; authentication still maps the peer chain through
      * {@link ClusterCa#verifyClientChain}.
+     *
+     * <p>The handshake checks only that the cluster CA signed the client certificate; its validity
+     * period is checked by {@link ClusterCa#verifyClientChain} against the server's clock, so that an
+     * expired certificate gets a {@code 401} naming its expiry, as kube-apiserver answers, rather
+     * than a bare handshake failure.
      */
     public static SslContext serverContext(X509Certificate certificate, PrivateKey key, ClusterCa trust,
                                            ClientAuth clientAuth) {
@@ -68,7 +73,7 @@ public final class Tls {
                     .protocols(PROTOCOLS)
                     .ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                     .applicationProtocolConfig(ALPN_HTTP_1_1)
-                    .trustManager(trust.certificate())
+                    .trustManager(new ClusterCaClientTrust(trust))
                     .clientAuth(clientAuth)
                     .build();
         } catch (SSLException e) {
@@ -101,6 +106,67 @@ public final class Tls {
     /** {@link #serverContext(X509Certificate, PrivateKey, ClusterCa, ClientAuth)} with a {@link CertifiedKey}. */
     public static SslContext serverContext(CertifiedKey served, ClusterCa trust, ClientAuth clientAuth) {
         return serverContext(served.certificate(), served.privateKey(), trust, clientAuth);
+    }
+
+    /**
+     * Accepts client certificates the cluster CA signed, whatever their validity period (checked
+     * later against the server's clock); trusts no server.
+     */
+    private static final class ClusterCaClientTrust extends javax.net.ssl.X509ExtendedTrustManager {
+        private final ClusterCa ca;
+
+        ClusterCaClientTrust(ClusterCa ca) {
+            this.ca = ca;
+        }
+
+        private void check(X509Certificate[] chain) throws java.security.cert.CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new java.security.cert.CertificateException("no client certificate presented");
+            }
+            if (!ca.signed(chain[0])) {
+                throw new java.security.cert.CertificateException("client certificate \""
+                        + chain[0].getSubjectX500Principal().getName() + "\" is not signed by the cluster CA");
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("a server context trusts no servers");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("a server context trusts no servers");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("a server context trusts no servers");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[] {ca.certificate()};
+        }
     }
 
     /**
@@ -169,6 +235,22 @@ public final class Tls {
             return context;
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new PkiException("cannot build a TLS client SSLContext: " + e.getMessage(), e);
+        }
+    }
+
+    /** Trust managers that trust exactly {@code trustedCas}, for clients that bring their own key managers. */
+    public static javax.net.ssl.TrustManager[] trustManagers(Collection<X509Certificate> trustedCas) {
+        if (trustedCas.isEmpty()) throw new IllegalArgumentException("trust managers need at least one trusted CA");
+        try {
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            int index = 0;
+            for (X509Certificate trustedCa : trustedCas) trustStore.setCertificateEntry("ca-" + index++, trustedCa);
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trustStore);
+            return trustManagers.getTrustManagers();
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new PkiException("cannot build trust managers: " + e.getMessage(), e);
         }
     }
 

@@ -51,6 +51,7 @@ public final class BerthServer implements AutoCloseable {
     private dev.berth.core.metrics.SummaryScraper metricsScraper;
     private dev.berth.core.pki.CertifiedKey kubeletClient;
     private ServerPki pki;
+    private CertificateRotator rotator;
     private InetSocketAddress address;
 
     /** The options it runs with. */
@@ -81,14 +82,15 @@ public final class BerthServer implements AutoCloseable {
             // the certificate names the port, so a free port is picked before the PKI is prepared
             int port = options.listenPort() == 0 ? freePort(options.listenHost()) : options.listenPort();
             pki = ServerPki.prepare(options.dataDir(), options.pkiDir(), options.listenHost(), port,
-                    dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, List.of(), clock);
+                    dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, List.of(),
+                    options.certificates(), clock);
             store = openStore();
             List<Authenticator> chain = List.of(
                     new dev.berth.core.apiserver.auth.BootstrapTokenAuthenticator(this::bootstrapTokenSecret, clock),
                     new TokenAuthenticator(pki.tokens()::authenticate),
                     new CertificateAuthenticator(pki.ca()));
             List<AdmissionPlugin> admission = new ArrayList<>();
-            admission.add(new CsrSigning(pki.ca()));
+            admission.add(new CsrSigning(pki.ca(), options.certificates().clientLifetime()));
             admission.addAll(Admission.standard());
             api = new ApiServer(new ApiServer.Config(new InetSocketAddress(options.listenHost(), port),
                     options.listenHost() + ":" + port,
@@ -100,12 +102,20 @@ public final class BerthServer implements AutoCloseable {
             api.usePodSecurity(options.podSecurity());
             api.useAuditLog(new dev.berth.core.apiserver.audit.AuditLog(options.auditDir(), options.audit(), clock));
             // logs, exec, attach and port-forward reach node agents with the kubelet-client identity
-            kubeletClient = dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(), clock);
-            api.useNodeDialer(new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(), kubeletClient));
+            kubeletClient = dev.berth.core.pki.KubeletClientCertificate.ensure(options.pkiDir(), pki.ca(),
+                    options.certificates(), clock);
+            var nodeDialer = new dev.berth.core.apiserver.proxy.TlsNodeDialer(pki.ca().certificate(), kubeletClient);
+            api.useNodeDialer(nodeDialer);
             // one key in the shared PKI dir, so tokens outlive a restart and every replica accepts them
             api.serviceAccountTokens().useKey(dev.berth.core.apiserver.ServiceAccountTokens.loadOrCreateKey(
                     options.pkiDir().resolve("service-account.key")));
             address = api.start();
+            rotator = new CertificateRotator(pki.ca(), options.pkiDir(),
+                    ServerPki.servingHosts(options.listenHost(), List.of()),
+                    dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, pki.servingCertificate(),
+                    kubeletClient, options.certificates(), clock,
+                    serving -> api.useSslContext(Tls.serverContext(serving, pki.ca(), ClientAuth.OPTIONAL)),
+                    nodeDialer::useClientCertificate).start();
             startControllers(port);
             return this;
         } catch (RuntimeException | InterruptedException e) {
@@ -324,6 +334,11 @@ public final class BerthServer implements AutoCloseable {
         return pki;
     }
 
+    /** Renews the serving and kubelet-client certificates (null before start). */
+    public CertificateRotator certificates() {
+        return rotator;
+    }
+
     public ApiServer api() {
         return api;
     }
@@ -360,6 +375,9 @@ public final class BerthServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (rotator != null) {
+            rotator.close();
         }
         if (metricsScraper != null) {
             metricsScraper.close();

@@ -25,11 +25,26 @@ import java.util.List;
  * @param flowControl    requests in flight, per-user rate limits and request timeout
  * @param audit          size and number of the audit log files in {@code dataDir/audit}
  * @param podSecurity    Pod Security admission's defaults and exemptions
+ * @param certificates   lifetimes of the certificates the server issues and when they are renewed
  */
 public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
                             List<String> etcdEndpoints, String clusterCidr, String serviceCidr, int nodePortMin,
                             int nodePortMax, Duration eventTtl, FlowControl.Settings flowControl,
-                            AuditLog.Settings audit, PodSecurityConfig podSecurity) {
+                            AuditLog.Settings audit, PodSecurityConfig podSecurity,
+                            dev.berth.core.pki.RotationPolicy certificates) {
+
+    public ServerOptions {
+        java.util.Objects.requireNonNull(certificates, "certificates");
+    }
+
+    /** The settings before certificate rotation could be set: its defaults. */
+    public ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
+                         List<String> etcdEndpoints, String clusterCidr, String serviceCidr, int nodePortMin,
+                         int nodePortMax, Duration eventTtl, FlowControl.Settings flowControl,
+                         AuditLog.Settings audit, PodSecurityConfig podSecurity) {
+        this(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr, nodePortMin,
+                nodePortMax, eventTtl, flowControl, audit, podSecurity, dev.berth.core.pki.RotationPolicy.defaults());
+    }
 
     /** The settings before flow control, audit and Pod Security could be set: their defaults. */
     public ServerOptions(Path dataDir, Path pkiDir, String listenHost, int listenPort, String store,
@@ -47,27 +62,33 @@ public record ServerOptions(Path dataDir, Path pkiDir, String listenHost, int li
 
     public ServerOptions withListen(String host, int port) {
         return new ServerOptions(dataDir, pkiDir, host, port, store, etcdEndpoints, clusterCidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity);
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity, certificates);
     }
 
     public ServerOptions withClusterCidr(String cidr) {
         return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, cidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity);
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity, certificates);
     }
 
     public ServerOptions withFlowControl(FlowControl.Settings settings) {
         return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl, settings, audit, podSecurity);
+                nodePortMin, nodePortMax, eventTtl, settings, audit, podSecurity, certificates);
     }
 
     public ServerOptions withAudit(AuditLog.Settings settings) {
         return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl, flowControl, settings, podSecurity);
+                nodePortMin, nodePortMax, eventTtl, flowControl, settings, podSecurity, certificates);
     }
 
     public ServerOptions withPodSecurity(PodSecurityConfig config) {
         return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
-                nodePortMin, nodePortMax, eventTtl, flowControl, audit, config);
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, config, certificates);
+    }
+
+    /** These settings with certificates issued and renewed as {@code policy} says ({@code --cert-lifetime}). */
+    public ServerOptions withCertificates(dev.berth.core.pki.RotationPolicy policy) {
+        return new ServerOptions(dataDir, pkiDir, listenHost, listenPort, store, etcdEndpoints, clusterCidr, serviceCidr,
+                nodePortMin, nodePortMax, eventTtl, flowControl, audit, podSecurity, policy);
     }
 
     /** Where the audit log is written: {@code dataDir/audit}. */

@@ -5,6 +5,7 @@ import dev.berth.core.pki.CertifiedKey;
 import dev.berth.core.pki.Kubeconfig;
 import dev.berth.core.pki.Pem;
 import dev.berth.core.pki.PkiException;
+import dev.berth.core.pki.RotationPolicy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,6 +35,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,13 +54,36 @@ import java.util.regex.Pattern;
 public final class Users {
     public static final String USER_LABEL = "berth.dev/user";
     public static final String SERIALS_ANNOTATION = "berth.dev/certificate-serials";
+    /** Validity of the user's newest certificate, RFC 3339, so that {@code user list} shows when it expires. */
+    public static final String NOT_BEFORE_ANNOTATION = "berth.dev/certificate-not-before";
+    public static final String NOT_AFTER_ANNOTATION = "berth.dev/certificate-not-after";
     public static final List<String> ROLES = List.of("view", "edit", "admin", "cluster-admin");
     public static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
     private static final String SIGNER = "kubernetes.io/kube-apiserver-client";
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
-    /** One user: the role it holds, where ({@code ""} for the whole cluster), its certificates' serials. */
-    public record User(String name, String role, String namespace, List<String> serials) {}
+    /**
+     * One user: the role it holds, where ({@code ""} for the whole cluster), its certificates'
+     * serials, and the validity of its newest certificate (null for users added before it was recorded).
+     */
+    public record User(String name, String role, String namespace, List<String> serials, Instant notBefore,
+                       Instant notAfter) {
+        public User(String name, String role, String namespace, List<String> serials) {
+            this(name, role, namespace, serials, null, null);
+        }
+
+        /** Whether the newest certificate is within its last 10% of life (or expired) at {@code now}. */
+        public boolean expiringSoon(Instant now) {
+            if (notBefore == null || notAfter == null) return false;
+            long life = Duration.between(notBefore, notAfter).toMillis();
+            return !now.isBefore(notAfter.minusMillis((long) (life * RotationPolicy.WARN_FRACTION)));
+        }
+
+        /** Whether the newest certificate has expired at {@code now}. */
+        public boolean expired(Instant now) {
+            return notAfter != null && now.isAfter(notAfter);
+        }
+    }
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -102,7 +127,9 @@ public final class Users {
         CertifiedKey key = issue(name, validity);
         String serial = RevokedCertificates.serial(key.certificate());
         Map<String, String> labels = Map.of(USER_LABEL, name);
-        Map<String, String> annotations = Map.of(SERIALS_ANNOTATION, serial);
+        Map<String, String> annotations = Map.of(SERIALS_ANNOTATION, serial,
+                NOT_BEFORE_ANNOTATION, key.certificate().getNotBefore().toInstant().toString(),
+                NOT_AFTER_ANNOTATION, key.certificate().getNotAfter().toInstant().toString());
         String bindingName = "berth-user-" + name;
         if (namespace == null || namespace.isEmpty()) {
             client.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
@@ -117,6 +144,47 @@ public final class Users {
                     .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
                     .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(name).endSubject()
                     .build()).create();
+        }
+        return Kubeconfig.withClientCertificate("berth", server, clusterCa, name, key);
+    }
+
+    /**
+     * Issues user {@code name} a new certificate with a new key, as {@code add} did, and returns a
+     * kubeconfig with it. The certificates issued before stay valid until they expire (so the person
+     * can switch without downtime) and are revoked with the user by {@code remove}.
+     *
+     * @throws IllegalArgumentException when there is no such user: a removed (revoked) user cannot renew
+     */
+    public Kubeconfig renew(String name, String server, X509Certificate clusterCa, Duration validity) {
+        User user = find(name);
+        if (user == null) {
+            throw new IllegalArgumentException("user \"" + name + "\" not found: a removed user's certificates are"
+                    + " revoked and cannot be renewed; add the user again (berth user add " + name + ")");
+        }
+        CertifiedKey key = issue(name, validity);
+        String serial = RevokedCertificates.serial(key.certificate());
+        List<String> serials = new java.util.ArrayList<>(user.serials());
+        serials.add(serial);
+        Map<String, String> annotations = Map.of(SERIALS_ANNOTATION, String.join(",", serials),
+                NOT_BEFORE_ANNOTATION, key.certificate().getNotBefore().toInstant().toString(),
+                NOT_AFTER_ANNOTATION, key.certificate().getNotAfter().toInstant().toString());
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (user.namespace().isEmpty()) {
+                    client.rbac().clusterRoleBindings().withName("berth-user-" + name).edit(b ->
+                            new ClusterRoleBindingBuilder(b).editMetadata().addToAnnotations(annotations).endMetadata().build());
+                } else {
+                    client.rbac().roleBindings().inNamespace(user.namespace()).withName("berth-user-" + name).edit(b ->
+                            new RoleBindingBuilder(b).editMetadata().addToAnnotations(annotations).endMetadata().build());
+                }
+                break;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 10) {
+                    // the new serial must be recorded, or remove could not revoke it: take the certificate back
+                    revoke(new User(name, user.role(), user.namespace(), List.of(serial)));
+                    throw e;
+                }
+            }
         }
         return Kubeconfig.withClientCertificate("berth", server, clusterCa, name, key);
     }
@@ -182,8 +250,20 @@ public final class Users {
     private static User user(HasMetadata binding, String role, String namespace) {
         String serials = binding.getMetadata().getAnnotations() == null ? null
                 : binding.getMetadata().getAnnotations().get(SERIALS_ANNOTATION);
+        Map<String, String> annotations = binding.getMetadata().getAnnotations() == null ? Map.of()
+                : binding.getMetadata().getAnnotations();
         return new User(binding.getMetadata().getLabels().get(USER_LABEL), role, namespace,
-                serials == null || serials.isEmpty() ? List.of() : List.of(serials.split(",")));
+                serials == null || serials.isEmpty() ? List.of() : List.of(serials.split(",")),
+                instant(annotations.get(NOT_BEFORE_ANNOTATION)), instant(annotations.get(NOT_AFTER_ANNOTATION)));
+    }
+
+    private static Instant instant(String text) {
+        if (text == null || text.isEmpty()) return null;
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     public User find(String name) {

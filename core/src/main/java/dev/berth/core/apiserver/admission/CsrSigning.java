@@ -22,9 +22,20 @@ public final class CsrSigning implements AdmissionPlugin {
     private static final Duration DEFAULT_VALIDITY = Duration.ofDays(365);
 
     private final ClusterCa ca;
+    private final Duration defaultValidity;
 
     public CsrSigning(ClusterCa ca) {
+        this(ca, DEFAULT_VALIDITY);
+    }
+
+    /**
+     * @param defaultValidity how long a certificate is valid when the request sets no
+     *                        {@code spec.expirationSeconds} (kube-controller-manager's
+     *                        {@code --cluster-signing-duration}); a requested duration is honoured up to it
+     */
+    public CsrSigning(ClusterCa ca, Duration defaultValidity) {
         this.ca = ca;
+        this.defaultValidity = defaultValidity;
     }
 
     @Override
@@ -47,8 +58,10 @@ public final class CsrSigning implements AdmissionPlugin {
         if (!approved || denied || (csr.getStatus().getCertificate() != null && !csr.getStatus().getCertificate().isEmpty())) {
             return;
         }
+        // as Kubernetes' signer: at least 10 minutes, at most the signing duration
         Duration validity = csr.getSpec().getExpirationSeconds() != null
-                ? Duration.ofSeconds(Math.max(600, csr.getSpec().getExpirationSeconds())) : DEFAULT_VALIDITY;
+                ? Duration.ofSeconds(Math.min(defaultValidity.toSeconds(), Math.max(600, csr.getSpec().getExpirationSeconds())))
+                : defaultValidity;
         Set<String> usages = new HashSet<>(csr.getSpec().getUsages());
         try {
             byte[] pem = Base64.getDecoder().decode(csr.getSpec().getRequest());

@@ -68,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
     private static final AttributeKey<Stream> STREAM = AttributeKey.valueOf("berth.stream");
 
     private final InetSocketAddress bind;
-    private final SslContext ssl;
+    private volatile SslContext ssl;
     private final ApiHandler handler;
     private final int maxBody;
     private final Predicate<HttpRequest> streamedBodies;
@@ -94,6 +94,17 @@ public final class HttpServer implements AutoCloseable {
         this.streamedBodies = streamedBodies;
     }
 
+    /**
+     * Serves TLS handshakes from now on with {@code context} (a renewed certificate); connections
+     * already open, watches among them, keep the context they were made with.
+     *
+     * @throws IllegalStateException when this server was made without TLS
+     */
+    public void useSslContext(SslContext context) {
+        if (ssl == null) throw new IllegalStateException("this HTTP server was started without TLS");
+        this.ssl = java.util.Objects.requireNonNull(context, "context");
+    }
+
     /** Binds and starts serving; returns the bound address (port 0 picks a free port). */
     public InetSocketAddress start() throws InterruptedException {
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -108,8 +119,9 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
-                        if (ssl != null) {
-                            p.addLast("ssl", ssl.newHandler(ch.alloc()));
+                        SslContext context = ssl;   // one read: a rotation in between must not split it
+                        if (context != null) {
+                            p.addLast("ssl", context.newHandler(ch.alloc()));
                         }
                         p.addLast("codec", new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024));
                         p.addLast("streamedBody", new StreamedBody(streamedBodies));

@@ -28,10 +28,17 @@ import java.util.concurrent.TimeUnit;
 public final class TlsNodeDialer implements NodeDialer {
     /** The label hollow nodes ({@code berth sim}) carry: they run no agent, so nothing is dialed. */
     static final String SIMULATED_NODE_LABEL = "sim.berth.dev/node";
-    private final SslContext ssl;
+    private final X509Certificate clusterCa;
+    private volatile SslContext ssl;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
     public TlsNodeDialer(X509Certificate clusterCa, CertifiedKey kubeletClient) {
+        this.clusterCa = clusterCa;
+        this.ssl = Tls.clientSslContext(clusterCa, kubeletClient);
+    }
+
+    /** Presents {@code kubeletClient} (a renewed certificate) on connections made from now on. */
+    public void useClientCertificate(CertifiedKey kubeletClient) {
         this.ssl = Tls.clientSslContext(clusterCa, kubeletClient);
     }
 
@@ -50,6 +57,7 @@ public final class TlsNodeDialer implements NodeDialer {
             throw new NoEndpointException("node " + name + " has no InternalIP or Hostname address in status.addresses");
         }
         String authority = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        SslContext context = ssl;
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -57,7 +65,7 @@ public final class TlsNodeDialer implements NodeDialer {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc(), host, port));
+                        ch.pipeline().addLast("ssl", context.newHandler(ch.alloc(), host, port));
                     }
                 });
         ChannelFuture connect = b.connect(host, port);

@@ -52,7 +52,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The security suite: a real control plane (API server, controllers) with Node and RBAC
  * authorization, called by users, nodes and service accounts with their own credentials through
- * fabric8 and the real kubectl.
+ * fabric8 and the real kubectl. Certificate rotation runs on control planes of its own, on a clock
+ * the tests move: the serving certificate rotates under an open watch, users renew without
+ * downtime, an expired certificate gets a 401 naming its expiry, and a node cannot get another
+ * node's certificate (the node's own renewal is proven in the agent's NodeClientCertificatesIT).
  */
 class SecuritySuiteIT {
     @TempDir
@@ -524,6 +527,172 @@ class SecuritySuiteIT {
                 assertThat(indexOf(content, needle)).as("secret plaintext in %s", f).isEqualTo(-1);
             }
         }
+    }
+
+    // ---- certificate rotation ----------------------------------------------------------------
+
+    @Test
+    void aNodeCannotGetACertificateForAnotherNodesName() throws Exception {
+        KubernetesClient nodeA = nodeClient("rot-a");
+        var csrs = nodeA.certificates().v1().certificateSigningRequests();
+        // node rot-a asks for rot-b's identity: left pending for a person, never auto-approved
+        String forB = csrs.resource(nodeCsr("csr-a-for-b", "rot-b")).create().getMetadata().getName();
+        assertThat(csrs.withName(forB).get().getSpec().getUsername()).isEqualTo("system:node:rot-a");
+        // its own renewal, queued after, is approved and signed: by then the other one was looked at
+        String own = csrs.resource(nodeCsr("csr-a-for-a", "rot-a")).create().getMetadata().getName();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var c = csrs.withName(own).get();
+            return c.getStatus() != null && c.getStatus().getCertificate() != null && !c.getStatus().getCertificate().isEmpty();
+        });
+        var other = admin.certificates().v1().certificateSigningRequests().withName(forB).get();
+        assertThat(other.getStatus() == null ? List.of() : other.getStatus().getConditions()).isEmpty();
+        // nor may the node approve it itself
+        KubernetesClientException e = refused(() -> csrs.withName(forB).approve());
+        assertThat(e.getCode()).isEqualTo(403);
+    }
+
+    private static io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest nodeCsr(String name, String node)
+            throws Exception {
+        var generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        var pair = generator.generateKeyPair();
+        var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500NameBuilder(org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+                        .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, "system:nodes")
+                        .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, "system:node:" + node).build(), pair.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+        String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(request.getEncoded())
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+        return new io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withSignerName("kubernetes.io/kube-apiserver-client-kubelet")
+                .withUsages("digital signature", "client auth")
+                .withRequest(java.util.Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
+                .endSpec().build();
+    }
+
+    /**
+     * A control plane of its own on a clock the test moves. Certificates are checked against the
+     * real clock during TLS handshakes, so the fake clock starts {@code behind} real time and
+     * certificates live long enough to stay valid in real time while the test runs.
+     */
+    private static BerthServer rotatingServer(String name, dev.berth.core.controller.runtime.FakeClock clock,
+                                              dev.berth.core.pki.RotationPolicy policy) throws Exception {
+        return new BerthServer(ServerOptions.defaults(dir.resolve(name)).withListen("127.0.0.1", 0)
+                .withCertificates(policy), clock).start();
+    }
+
+    /** The certificate a new client is served, through a new TLS context (no session to resume). */
+    private static java.security.cert.X509Certificate servedCertificate(BerthServer s) throws Exception {
+        var factory = dev.berth.core.pki.Tls.clientSSLContext(s.pki().ca().certificate(), null).getSocketFactory();
+        try (var socket = (javax.net.ssl.SSLSocket) factory.createSocket("127.0.0.1", s.address().getPort())) {
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    @Test
+    void theServingCertificateRotatesWhileAWatchStaysOpen() throws Exception {
+        var clock = new dev.berth.core.controller.runtime.FakeClock(java.time.Instant.now().minus(Duration.ofHours(9)));
+        var policy = dev.berth.core.pki.RotationPolicy.defaults().withLifetime(Duration.ofHours(10))
+                .withCheckEvery(Duration.ofMillis(100));
+        try (BerthServer rotating = rotatingServer("rotating-serving", clock, policy);
+             KubernetesClient client = new KubernetesClientBuilder().withConfig(
+                     Config.fromKubeconfig(Files.readString(rotating.adminKubeconfig()))).build()) {
+            var first = servedCertificate(rotating);
+            assertThat(first.getSerialNumber()).isEqualTo(rotating.certificates().serving().certifiedKey()
+                    .certificate().getSerialNumber());
+            var events = new java.util.concurrent.LinkedBlockingQueue<String>();
+            var closed = new java.util.concurrent.atomic.AtomicReference<Object>();
+            try (var watch = client.configMaps().inNamespace("default").watch(
+                    new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.ConfigMap>() {
+                        @Override
+                        public void eventReceived(Action action, io.fabric8.kubernetes.api.model.ConfigMap cm) {
+                            events.add(action + " " + cm.getMetadata().getName());
+                        }
+
+                        @Override
+                        public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                            closed.set(cause == null ? "closed" : cause);
+                        }
+                    })) {
+                client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
+                        .withName("before").endMetadata().build()).create();
+                await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("ADDED before"));
+
+                clock.advance(Duration.ofHours(9));   // past 90% of the certificate's life: due whatever the jitter
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        !servedCertificate(rotating).getSerialNumber().equals(first.getSerialNumber()));
+                var second = servedCertificate(rotating);
+                assertThat(second.getSubjectAlternativeNames()).containsAll(first.getSubjectAlternativeNames());
+                assertThat(second.getNotAfter()).isAfter(first.getNotAfter());
+                assertThat(rotating.pki().servingCertificate().certificateFile()).content()
+                        .isEqualTo(dev.berth.core.pki.Pem.encode(second));
+
+                // the watch made before the rotation still delivers, on its old connection
+                client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
+                        .withName("after").endMetadata().build()).create();
+                await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("ADDED after"));
+                assertThat(closed.get()).isNull();
+                // a new client works against the new certificate
+                try (KubernetesClient fresh = new KubernetesClientBuilder().withConfig(
+                        Config.fromKubeconfig(Files.readString(rotating.adminKubeconfig()))).build()) {
+                    assertThat(fresh.configMaps().inNamespace("default").withName("after").get()).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void userRenewGivesAWorkingKubeconfigWhileTheOldOneWorksUntilItExpires() throws Exception {
+        var clock = new dev.berth.core.controller.runtime.FakeClock(java.time.Instant.now());
+        try (BerthServer rotating = rotatingServer("rotating-users", clock,
+                dev.berth.core.pki.RotationPolicy.defaults().withCheckEvery(Duration.ofMillis(100)));
+             KubernetesClient rotatingAdmin = new KubernetesClientBuilder().withConfig(
+                     Config.fromKubeconfig(Files.readString(rotating.adminKubeconfig()))).build()) {
+            Kubeconfig adminConfig = Kubeconfig.read(rotating.adminKubeconfig());
+            Users users = new Users(rotatingAdmin, clock);
+            Kubeconfig old = users.add("renewer", "view", null, adminConfig.server(),
+                    adminConfig.certificateAuthorities().getFirst(), Duration.ofHours(1));
+            var oldCertificate = ((Kubeconfig.ClientCertificate) old.credentials()).certifiedKey().certificate();
+            assertThat(users.find("renewer").notAfter()).isEqualTo(oldCertificate.getNotAfter().toInstant());
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(old, "/api/v1/namespaces").statusCode() == 200);
+
+            clock.advance(Duration.ofMinutes(55));   // in the last 10% of its life
+            assertThat(users.find("renewer").expiringSoon(clock.instant())).isTrue();
+            Kubeconfig renewed = users.renew("renewer", adminConfig.server(), adminConfig.certificateAuthorities().getFirst(),
+                    Duration.ofHours(5));
+            var newCertificate = ((Kubeconfig.ClientCertificate) renewed.credentials()).certifiedKey().certificate();
+            assertThat(newCertificate.getSerialNumber()).isNotEqualTo(oldCertificate.getSerialNumber());
+            Users.User listed = users.find("renewer");
+            assertThat(listed.serials()).hasSize(2);
+            assertThat(listed.notAfter()).isEqualTo(newCertificate.getNotAfter().toInstant());
+            assertThat(listed.expiringSoon(clock.instant())).isFalse();
+            // both work: no downtime while the person switches
+            assertThat(get(renewed, "/api/v1/namespaces").statusCode()).isEqualTo(200);
+            assertThat(get(old, "/api/v1/namespaces").statusCode()).isEqualTo(200);
+
+            clock.advance(Duration.ofMinutes(10));   // the old one has expired, the new one has not
+            HttpResponse<String> expired = get(old, "/api/v1/namespaces");
+            assertThat(expired.statusCode()).isEqualTo(401);
+            assertThat(expired.body()).contains("Unauthorized").contains("expired at " + oldCertificate.getNotAfter().toInstant());
+            assertThat(get(renewed, "/api/v1/namespaces").statusCode()).isEqualTo(200);
+
+            // a removed user's certificates are revoked, and it cannot renew
+            users.remove("renewer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(renewed, "/api/v1/namespaces").statusCode() == 401);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> users.renew("renewer", adminConfig.server(),
+                            adminConfig.certificateAuthorities().getFirst(), Duration.ofHours(1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("user \"renewer\" not found").hasMessageContaining("cannot be renewed");
+        }
+    }
+
+    private static HttpResponse<String> get(Kubeconfig kubeconfig, String path) throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(dev.berth.core.pki.Tls.clientSSLContext(kubeconfig)).build();
+        return http.send(HttpRequest.newBuilder(URI.create(kubeconfig.server() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
