@@ -87,15 +87,25 @@ public final class InstallerBench {
                 for (Mode mode : Mode.values()) {
                     start(o, display, w, mode, false); // one start to fill the page cache
                     List<Long> warm = new ArrayList<>();
-                    for (int i = 0; i < o.runs(); i++) warm.add(start(o, display, w, mode, false));
+                    List<Long> warmCpu = new ArrayList<>();
+                    for (int i = 0; i < o.runs(); i++) {
+                        Timing t = start(o, display, w, mode, false);
+                        warm.add(t.wallMs());
+                        warmCpu.add(t.cpuMs());
+                    }
                     List<Long> cold = new ArrayList<>();
+                    List<Long> coldCpu = new ArrayList<>();
                     if (root) {
-                        for (int i = 0; i < o.runs(); i++) cold.add(start(o, display, w, mode, true));
+                        for (int i = 0; i < o.runs(); i++) {
+                            Timing t = start(o, display, w, mode, true);
+                            cold.add(t.wallMs());
+                            coldCpu.add(t.cpuMs());
+                        }
                     }
                     ObjectNode l = Json.MAPPER.createObjectNode().put("figure", w.figure + "_" + mode.name)
-                            .put("warm_ms", median(warm)).put("runs", o.runs());
+                            .put("warm_ms", median(warm)).put("warm_cpu_ms", median(warmCpu)).put("runs", o.runs());
                     if (root) {
-                        l.put("cold_ms", median(cold)).put("cold_vs_warm", ratio(median(cold), median(warm)));
+                        l.put("cold_ms", median(cold)).put("cold_cpu_ms", median(coldCpu)).put("cold_vs_warm", ratio(median(cold), median(warm)));
                         if (w == Workload.WINDOW) {
                             l.put("goal_cold_ms", GOAL_COLD_MS).put("cold_vs_goal", ratio(median(cold), GOAL_COLD_MS));
                         }
@@ -104,12 +114,14 @@ public final class InstallerBench {
                     }
                     l.put("warm_all_ms", Arrays.toString(warm.toArray())).put("cold_all_ms", Arrays.toString(cold.toArray()));
                     out.println(Json.MAPPER.writeValueAsString(l));
-                    medians.put(w.figure + "_" + mode.name + (root ? "_cold" : "_warm"), root ? median(cold) : median(warm));
+                    medians.put(mode.name, root ? median(cold) : median(warm));
+                    medians.put(mode.name + "_cpu", root ? median(coldCpu) : median(warmCpu));
                 }
-                String with = w.figure + "_" + Mode.APP_ARCHIVE.name + (root ? "_cold" : "_warm");
-                String without = w.figure + "_" + Mode.JDK_CDS.name + (root ? "_cold" : "_warm");
+                String with = Mode.APP_ARCHIVE.name;
+                String without = Mode.JDK_CDS.name;
                 out.println(Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode().put("figure", w.figure + "_archive_vs_jdk_cds")
-                        .put("start", root ? "cold" : "warm").put("ratio", ratio(medians.get(with), medians.get(without)))));
+                        .put("start", root ? "cold" : "warm").put("ratio", ratio(medians.get(with), medians.get(without)))
+                        .put("cpu_ratio", ratio(medians.get(with + "_cpu"), medians.get(without + "_cpu")))));
             }
         }
     }
@@ -167,8 +179,27 @@ public final class InstallerBench {
         out.println(Json.MAPPER.writeValueAsString(l));
     }
 
-    /** One start of the installed app; returns the milliseconds from spawn to the workload's line (window shown, API serving). */
-    static long start(Options o, Display display, Workload w, Mode mode, boolean cold) throws IOException, InterruptedException {
+    /**
+     * A start's milliseconds from spawn to the workload's line (window shown, API serving), and the
+     * CPU time (user and system) the process had used by then: on a loaded machine the wall time
+     * mostly measures the wait for a core, the CPU time what the start itself costs.
+     */
+    record Timing(long wallMs, long cpuMs) {}
+
+    /** User and system CPU milliseconds of a process so far, from /proc (-1 where there is none). */
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state(0) ... utime(11) stime(12), in clock ticks of 1/100 s
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** One start of the installed app. */
+    static Timing start(Options o, Display display, Workload w, Mode mode, boolean cold) throws IOException, InterruptedException {
         if (cold) dropPageCache();
         Path data = Files.createTempDirectory("berth-bench-installer-");
         try {
@@ -182,23 +213,26 @@ public final class InstallerBench {
             long t0 = System.nanoTime();
             Process p = pb.start();
             long shown = -1;
+            long cpu = -1;
             List<String> output = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     if (shown < 0 && line.contains(w.marker)) {
                         shown = (System.nanoTime() - t0) / 1_000_000;
-                        // the server runs until stopped; the window exits by itself once shown
-                        if (w == Workload.CONTROL_PLANE) p.destroy();
+                        cpu = cpuMillis(p.pid());
+                        // the server runs until stopped (below); the window exits by itself once shown
+                        if (w == Workload.CONTROL_PLANE) break;
                     }
                     output.add(line);
                 }
             }
+            if (w == Workload.CONTROL_PLANE) p.destroy();
             if (!p.waitFor(2, TimeUnit.MINUTES)) p.destroyForcibly().waitFor();
             if (shown < 0) {
                 throw new IllegalStateException("no line \"" + w.marker + "\" from " + String.join(" ", command) + " (exit "
                         + p.exitValue() + "):\n" + String.join("\n", output));
             }
-            return shown;
+            return new Timing(shown, cpu);
         } finally {
             try (Stream<Path> s = Files.walk(data)) {
                 for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);

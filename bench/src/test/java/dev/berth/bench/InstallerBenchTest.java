@@ -56,6 +56,13 @@ class InstallerBenchTest {
     }
 
     @Test
+    void cpuTimeOfAProcessIsReadFromProc() {
+        // this JVM has used some CPU by now; a process that does not exist has none to read
+        assertThat(InstallerBench.cpuMillis(ProcessHandle.current().pid())).isPositive();
+        assertThat(InstallerBench.cpuMillis(Long.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    @Test
     void medianOfTheRuns() {
         assertThat(InstallerBench.median(List.of(900L, 300L, 500L))).isEqualTo(500);
         assertThat(InstallerBench.median(List.of())).isEqualTo(-1);
