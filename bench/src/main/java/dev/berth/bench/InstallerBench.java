@@ -20,14 +20,16 @@ import java.util.stream.Stream;
 
 /**
  * {@code berth bench installer}: the installers' sizes against the 90 MB goal (the .deb, the
- * portable archive, and the agent bundle's share), and the installed app's start to its window
- * shown: cold (page cache dropped before each start, as root) against warm starts as the baseline,
- * each with the AOT cache and with it switched off ({@code -XX:AOTMode=off}: the runtime's CDS
- * archive only). Window shown is the line the app prints when its Stage is shown; the app runs
+ * .rpm, the portable archive), and the installed app's start to its window shown and to its
+ * control plane serving: cold (page cache dropped before each start, as root) against warm starts
+ * as the baseline, each with the app's class data archive (made at install) and with only the
+ * runtime's CDS archive; the ratio of the two. Window shown is the line the app prints when its Stage is shown; the app runs
  * with {@code --exit-when-shown} on a display (DISPLAY, else an Xvfb of its own).
  */
 public final class InstallerBench {
     static final String SHOWN = "berth: window shown at ";
+    /** The line the API server logs once it serves (berth server). */
+    static final String SERVING = "API server listening on";
     static final double GOAL_MB = 90;
     static final long GOAL_COLD_MS = 2000;
 
@@ -73,6 +75,7 @@ public final class InstallerBench {
 
     public static void run(Options o, PrintStream out) throws Exception {
         sizes(o, out);
+        java.util.Map<String, Long> medians = new java.util.HashMap<>();
         if (!Files.isExecutable(o.launcher())) {
             line(out, "start", "skipped", "no installed app at " + o.launcher() + ": install the .deb first"
                     + " (apt-get install ./installers/target/installers/berth_*.deb)");
@@ -80,26 +83,80 @@ public final class InstallerBench {
         }
         boolean root = "root".equals(System.getProperty("user.name"));
         try (Display display = Display.open()) {
-            for (boolean aot : new boolean[] {true, false}) {
-                String mode = aot ? "aot" : "cds";
-                start(o, display, aot, false); // one start to fill the page cache
-                List<Long> warm = new ArrayList<>();
-                for (int i = 0; i < o.runs(); i++) warm.add(start(o, display, aot, false));
-                List<Long> cold = new ArrayList<>();
-                if (root) {
-                    for (int i = 0; i < o.runs(); i++) cold.add(start(o, display, aot, true));
+            for (Workload w : Workload.values()) {
+                for (Mode mode : Mode.values()) {
+                    start(o, display, w, mode, false); // one start to fill the page cache
+                    List<Long> warm = new ArrayList<>();
+                    List<Long> warmCpu = new ArrayList<>();
+                    for (int i = 0; i < o.runs(); i++) {
+                        Timing t = start(o, display, w, mode, false);
+                        warm.add(t.wallMs());
+                        warmCpu.add(t.cpuMs());
+                    }
+                    List<Long> cold = new ArrayList<>();
+                    List<Long> coldCpu = new ArrayList<>();
+                    if (root) {
+                        for (int i = 0; i < o.runs(); i++) {
+                            Timing t = start(o, display, w, mode, true);
+                            cold.add(t.wallMs());
+                            coldCpu.add(t.cpuMs());
+                        }
+                    }
+                    ObjectNode l = Json.MAPPER.createObjectNode().put("figure", w.figure + "_" + mode.name)
+                            .put("warm_ms", median(warm)).put("warm_cpu_ms", median(warmCpu)).put("runs", o.runs());
+                    if (root) {
+                        l.put("cold_ms", median(cold)).put("cold_cpu_ms", median(coldCpu)).put("cold_vs_warm", ratio(median(cold), median(warm)));
+                        if (w == Workload.WINDOW) {
+                            l.put("goal_cold_ms", GOAL_COLD_MS).put("cold_vs_goal", ratio(median(cold), GOAL_COLD_MS));
+                        }
+                    } else {
+                        l.put("cold", "skipped: dropping the page cache needs root");
+                    }
+                    l.put("warm_all_ms", Arrays.toString(warm.toArray())).put("cold_all_ms", Arrays.toString(cold.toArray()));
+                    out.println(Json.MAPPER.writeValueAsString(l));
+                    medians.put(mode.name, root ? median(cold) : median(warm));
+                    medians.put(mode.name + "_cpu", root ? median(coldCpu) : median(warmCpu));
                 }
-                ObjectNode l = Json.MAPPER.createObjectNode().put("figure", "window_shown_" + mode)
-                        .put("warm_ms", median(warm)).put("runs", o.runs());
-                if (root) {
-                    l.put("cold_ms", median(cold)).put("cold_vs_warm", ratio(median(cold), median(warm)))
-                            .put("goal_cold_ms", GOAL_COLD_MS).put("cold_vs_goal", ratio(median(cold), GOAL_COLD_MS));
-                } else {
-                    l.put("cold", "skipped: dropping the page cache needs root");
-                }
-                l.put("warm_all_ms", Arrays.toString(warm.toArray())).put("cold_all_ms", Arrays.toString(cold.toArray()));
-                out.println(Json.MAPPER.writeValueAsString(l));
+                String with = Mode.APP_ARCHIVE.name;
+                String without = Mode.JDK_CDS.name;
+                out.println(Json.MAPPER.writeValueAsString(Json.MAPPER.createObjectNode().put("figure", w.figure + "_archive_vs_jdk_cds")
+                        .put("start", root ? "cold" : "warm").put("ratio", ratio(medians.get(with), medians.get(without)))
+                        .put("cpu_ratio", ratio(medians.get(with + "_cpu"), medians.get(without + "_cpu")))));
             }
+        }
+    }
+
+    /** What a start waits for: the window shown, or the embedded control plane serving its API. */
+    enum Workload {
+        WINDOW("window_shown", SHOWN), CONTROL_PLANE("control_plane_serving", SERVING);
+
+        final String figure;
+        final String marker;
+
+        Workload(String figure, String marker) {
+            this.figure = figure;
+            this.marker = marker;
+        }
+    }
+
+    /**
+     * With the app's class data archive the installation made (as installed), or with only the
+     * runtime's default CDS archive (the app archive switched off through {@code _JAVA_OPTIONS},
+     * which comes after the launcher's options).
+     */
+    enum Mode {
+        APP_ARCHIVE("app_archive"), JDK_CDS("jdk_cds");
+
+        final String name;
+
+        Mode(String name) {
+            this.name = name;
+        }
+
+        java.util.Map<String, String> environment(Path launcher) {
+            if (this == APP_ARCHIVE) return java.util.Map.of();
+            Path root = launcher.toAbsolutePath().getParent().getParent();
+            return java.util.Map.of("_JAVA_OPTIONS", "-XX:SharedArchiveFile=" + root.resolve("lib/runtime/lib/server/classes_coh.jsa"));
         }
     }
 
@@ -107,7 +164,6 @@ public final class InstallerBench {
         Optional<Path> deb = find(o.packages(), ".deb");
         Optional<Path> archive = find(o.packages(), ".tar.gz");
         Optional<Path> rpm = find(o.packages(), ".rpm");
-        Optional<Path> bundle = find(o.packages().resolveSibling("work").resolve("content").resolve("bundle"), ".tar.gz");
         if (deb.isEmpty() && archive.isEmpty()) {
             line(out, "size", "skipped", "no packages in " + o.packages() + ": build them with ./mvnw -Pinstallers package");
             return;
@@ -118,44 +174,75 @@ public final class InstallerBench {
             double mb = mb(Files.size(e.getValue().get()));
             l.put(e.getKey() + "_mb", round(mb)).put(e.getKey() + "_vs_goal", ratio(mb, GOAL_MB));
         }
-        if (bundle.isPresent()) {
-            double mb = mb(Files.size(bundle.get()));
-            l.put("agent_bundle_mb", round(mb));
-            deb.ifPresent(d -> l.put("agent_bundle_share_of_deb", uncheckedRatio(mb, d)));
-        }
+        // no agent bundle inside: an installed app makes it from its own runtime and jars
+        l.put("agent_bundle_mb", 0);
         out.println(Json.MAPPER.writeValueAsString(l));
     }
 
-    /** One start of the installed app to its window; returns the milliseconds from spawn to the shown line. */
-    static long start(Options o, Display display, boolean aot, boolean cold) throws IOException, InterruptedException {
+    /**
+     * A start's milliseconds from spawn to the workload's line (window shown, API serving), and the
+     * CPU time (user and system) the process had used by then: on a loaded machine the wall time
+     * mostly measures the wait for a core, the CPU time what the start itself costs.
+     */
+    record Timing(long wallMs, long cpuMs) {}
+
+    /** User and system CPU milliseconds of a process so far, from /proc (-1 where there is none). */
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state(0) ... utime(11) stime(12), in clock ticks of 1/100 s
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** One start of the installed app. */
+    static Timing start(Options o, Display display, Workload w, Mode mode, boolean cold) throws IOException, InterruptedException {
         if (cold) dropPageCache();
         Path data = Files.createTempDirectory("berth-bench-installer-");
         try {
-            ProcessBuilder pb = new ProcessBuilder(o.launcher().toString(), "app", "--no-control-plane", "--exit-when-shown",
-                    "--data-dir", data.toString()).redirectErrorStream(true);
+            List<String> command = w == Workload.WINDOW
+                    ? List.of(o.launcher().toString(), "app", "--no-control-plane", "--exit-when-shown", "--data-dir", data.toString())
+                    : List.of(o.launcher().toString(), "server", "--data-dir", data.toString(), "--listen", "127.0.0.1:" + freePort());
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().put("DISPLAY", display.name());
             pb.environment().put("HOME", data.toString());
-            if (!aot) pb.environment().put("JAVA_TOOL_OPTIONS", "-XX:AOTMode=off");
+            pb.environment().putAll(mode.environment(o.launcher()));
             long t0 = System.nanoTime();
             Process p = pb.start();
             long shown = -1;
+            long cpu = -1;
             List<String> output = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    if (shown < 0 && line.startsWith(SHOWN)) shown = (System.nanoTime() - t0) / 1_000_000;
+                    if (shown < 0 && line.contains(w.marker)) {
+                        shown = (System.nanoTime() - t0) / 1_000_000;
+                        cpu = cpuMillis(p.pid());
+                        // the server runs until stopped (below); the window exits by itself once shown
+                        if (w == Workload.CONTROL_PLANE) break;
+                    }
                     output.add(line);
                 }
             }
-            if (!p.waitFor(2, TimeUnit.MINUTES)) p.destroyForcibly();
+            if (w == Workload.CONTROL_PLANE) p.destroy();
+            if (!p.waitFor(2, TimeUnit.MINUTES)) p.destroyForcibly().waitFor();
             if (shown < 0) {
-                throw new IllegalStateException("the app never showed its window (exit " + p.exitValue() + "):\n"
-                        + String.join("\n", output));
+                throw new IllegalStateException("no line \"" + w.marker + "\" from " + String.join(" ", command) + " (exit "
+                        + p.exitValue() + "):\n" + String.join("\n", output));
             }
-            return shown;
+            return new Timing(shown, cpu);
         } finally {
             try (Stream<Path> s = Files.walk(data)) {
                 for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
             }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
@@ -179,14 +266,6 @@ public final class InstallerBench {
 
     static double ratio(double value, double baseline) {
         return baseline <= 0 ? Double.NaN : round(value / baseline);
-    }
-
-    private static double uncheckedRatio(double mb, Path file) {
-        try {
-            return ratio(mb, mb(Files.size(file)));
-        } catch (IOException e) {
-            return Double.NaN;
-        }
     }
 
     static double mb(long bytes) {
@@ -225,7 +304,8 @@ public final class InstallerBench {
     }
 
     static String describe() {
-        return String.format(Locale.ROOT, "installer sizes against the %.0f MB goal (agent bundle share), and the installed app's"
-                + " cold start to its window (page cache dropped) beside warm starts, with the AOT cache and with CDS only", GOAL_MB);
+        return String.format(Locale.ROOT, "installer sizes against the %.0f MB goal, and the installed app's cold start (page"
+                + " cache dropped) to its window and to its control plane serving, beside warm starts, with the app's class data"
+                + " archive and with the runtime's CDS only", GOAL_MB);
     }
 }

@@ -34,19 +34,32 @@ class InstallerBenchTest {
     }
 
     @Test
-    void sizesAreRatiosAgainstTheGoalWithTheBundleShare(@TempDir Path tmp) throws Exception {
+    void sizesAreRatiosAgainstTheGoal(@TempDir Path tmp) throws Exception {
         Path out = Files.createDirectories(tmp.resolve("target/installers"));
         Files.write(out.resolve("berth_0.1.0-0_amd64.deb"), new byte[45_000_000]);
-        Path bundle = Files.createDirectories(tmp.resolve("target/work/content/bundle"));
-        Files.write(bundle.resolve("berth-agent-0.1.0-x86_64.tar.gz"), new byte[9_000_000]);
+        Files.write(out.resolve("berth-0.1.0-linux-x86_64.tar.gz"), new byte[99_000_000]);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         InstallerBench.sizes(new InstallerBench.Options(out, Path.of("/nonexistent"), 1, true),
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         String line = bytes.toString(StandardCharsets.UTF_8).trim();
-        assertThat(line).contains("\"deb_mb\":45.0", "\"deb_vs_goal\":0.5", "\"agent_bundle_mb\":9.0",
-                "\"agent_bundle_share_of_deb\":0.2").doesNotContain("rpm_mb");
+        assertThat(line).contains("\"deb_mb\":45.0", "\"deb_vs_goal\":0.5", "\"archive_mb\":99.0", "\"archive_vs_goal\":1.1",
+                "\"agent_bundle_mb\":0").doesNotContain("rpm_mb");
+    }
+
+    @Test
+    void withoutTheAppArchiveTheRuntimesOwnCdsArchiveComesAfterTheLaunchersOptions() {
+        assertThat(InstallerBench.Mode.APP_ARCHIVE.environment(Path.of("/opt/berth/bin/Berth"))).isEmpty();
+        assertThat(InstallerBench.Mode.JDK_CDS.environment(Path.of("/opt/berth/bin/Berth")))
+                .containsEntry("_JAVA_OPTIONS", "-XX:SharedArchiveFile=/opt/berth/lib/runtime/lib/server/classes_coh.jsa");
+    }
+
+    @Test
+    void cpuTimeOfAProcessIsReadFromProc() {
+        // this JVM has used some CPU by now; a process that does not exist has none to read
+        assertThat(InstallerBench.cpuMillis(ProcessHandle.current().pid())).isPositive();
+        assertThat(InstallerBench.cpuMillis(Long.MAX_VALUE)).isEqualTo(-1);
     }
 
     @Test

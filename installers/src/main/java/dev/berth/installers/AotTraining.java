@@ -13,31 +13,47 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The JDK 25 AOT cache (JEP 483, 514): one training run of the app image's own launcher opens the
- * window and exits ({@code berth app --exit-when-shown}) with {@code -XX:AOTCacheOutput}; the
- * launcher's configuration then names the cache with {@code -XX:AOTCache=$APPDIR/berth.aot}. The
- * JVM checks the cache against its runtime and class path at start and ignores one that does not
- * match, so a stale cache costs time, never correctness. The training run needs a display: the
- * one given in DISPLAY, else an Xvfb started for it; without either the image has no cache.
+ * Fast start for the installed app: one training run of the app image's own launcher opens the
+ * window and exits ({@code berth app --exit-when-shown}) with {@code -XX:DumpLoadedClassList}, which
+ * writes the classes it loaded to {@code lib/app/berth.classlist}; the launcher's configuration
+ * names the class data archive {@code -XX:SharedArchiveFile=$APPDIR/berth.jsa}. The archive itself
+ * is made on the machine it runs on, by the package's install script with the installed runtime
+ * and jars ({@code java -Xshare:dump -XX:SharedClassListFile=...}): an archive (or a JDK 25 AOT cache)
+ * made at build time would be refused after install, because the packagers change the jars' file
+ * times, which the JVM checks. The JVM ignores an archive that does not match, so a stale one costs
+ * time, never correctness. The training run needs a display: the one given in DISPLAY, else an Xvfb
+ * started for it; without either the image has no class list.
  */
 final class AotTraining {
+    /** The classes the training run loaded, in the app directory ({@code $APPDIR}). */
+    static final String CLASS_LIST = "berth.classlist";
+    /** The archive the install script makes from the class list, in the app directory. */
+    static final String ARCHIVE = "berth.jsa";
+    static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=$APPDIR/" + ARCHIVE;
+
     private AotTraining() {}
+
+    /** The launcher configuration without the archive option: for the portable archive, which no script installs. */
+    static String withoutArchive(String cfg) {
+        return cfg.lines().filter(l -> !l.equals("java-options=" + ARCHIVE_OPTION)).map(l -> l + "\n")
+                .collect(java.util.stream.Collectors.joining());
+    }
 
     static void train(Path image, InstallerBuild.Platform platform, Consumer<String> log) throws IOException, InterruptedException {
         if (platform != InstallerBuild.Platform.LINUX) {
             // the training run needs the platform's window system; on Windows and macOS CDS stays the default
-            log.accept("AOT cache: training runs on Linux only; the image starts with the runtime's CDS archive");
+            log.accept("class list: training runs on Linux only; the image starts with the runtime's CDS archive");
             return;
         }
         Path appDir = image.resolve("lib").resolve("app");
         Path cfg = appDir.resolve(InstallerBuild.NAME + ".cfg");
         Path launcher = image.resolve("bin").resolve(InstallerBuild.NAME);
-        Path cache = appDir.resolve(InstallerBuild.AOT_CACHE);
+        Path cache = appDir.resolve(CLASS_LIST);
         Xvfb xvfb = null;
         String display = System.getenv("DISPLAY");
         if (display == null || display.isBlank()) {
             if (!InstallerBuild.onPath("Xvfb")) {
-                log.accept("AOT cache: left out, no DISPLAY and no Xvfb for the training run (Debian package xvfb)");
+                log.accept("class list: left out, no DISPLAY and no Xvfb for the training run (Debian package xvfb)");
                 return;
             }
             xvfb = Xvfb.start();
@@ -51,8 +67,8 @@ final class AotTraining {
             Map<String, String> env = pb.environment();
             env.put("DISPLAY", display);
             env.put("HOME", data.toString());
-            env.put("JAVA_TOOL_OPTIONS", "-XX:AOTCacheOutput=" + cache);
-            log.accept("AOT cache: training run " + String.join(" ", command));
+            env.put("JAVA_TOOL_OPTIONS", "-XX:DumpLoadedClassList=" + cache);
+            log.accept("class list: training run " + String.join(" ", command));
             Process p = pb.start();
             List<String> output = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -60,14 +76,15 @@ final class AotTraining {
             }
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new InstallerBuild.BuildException("AOT training run did not end within 5 minutes: " + String.join("\n", output));
+                throw new InstallerBuild.BuildException("training run did not end within 5 minutes: " + String.join("\n", output));
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(cache)) {
-                throw new InstallerBuild.BuildException("AOT training run failed (exit " + p.exitValue() + ", cache "
+                throw new InstallerBuild.BuildException("training run failed (exit " + p.exitValue() + ", class list "
                         + (Files.isRegularFile(cache) ? "written" : "not written") + "):\n" + String.join("\n", output));
             }
-            addJavaOption(cfg, "-XX:AOTCache=$APPDIR/" + InstallerBuild.AOT_CACHE);
-            log.accept("AOT cache: " + cache.getFileName() + " (" + InstallerBuild.mib(Files.size(cache)) + ")");
+            addJavaOption(cfg, ARCHIVE_OPTION);
+            log.accept("class list: " + cache.getFileName() + " (" + InstallerBuild.mib(Files.size(cache)) + ", "
+                    + Files.readAllLines(cache).size() + " lines)");
         } finally {
             InstallerBuild.deleteTree(data);
             Files.deleteIfExists(data);

@@ -21,7 +21,12 @@ import java.util.stream.Stream;
 final class AppImageArchive {
     private AppImageArchive() {}
 
-    static void write(Path image, String top, Path archive) throws IOException {
+    /**
+     * Writes the archive; {@code edits} maps a file's path in the image ('/'-separated) to what its
+     * text becomes in the archive (the launcher configuration loses what only installed packages have).
+     */
+    static void write(Path image, String top, Path archive, java.util.Map<String, java.util.function.UnaryOperator<String>> edits)
+            throws IOException {
         Path partial = archive.resolveSibling(archive.getFileName() + ".part");
         GzipParameters gz = new GzipParameters();
         gz.setCompressionLevel(9);
@@ -34,6 +39,7 @@ final class AppImageArchive {
                 String name = top + (p.equals(image) ? "" : "/" + image.relativize(p).toString().replace('\\', '/'));
                 TarArchiveEntry e;
                 boolean regular = false;
+                byte[] content = null;
                 if (Files.isSymbolicLink(p)) {
                     e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
                     e.setLinkName(Files.readSymbolicLink(p).toString());
@@ -42,13 +48,19 @@ final class AppImageArchive {
                     e.setMode(0755 | TarArchiveEntry.DEFAULT_DIR_MODE & ~0777);
                 } else {
                     e = new TarArchiveEntry(name);
-                    e.setSize(Files.size(p));
+                    var edit = edits.get(image.relativize(p).toString().replace('\\', '/'));
+                    if (edit != null) {
+                        content = edit.apply(Files.readString(p, java.nio.charset.StandardCharsets.UTF_8))
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                    e.setSize(content != null ? content.length : Files.size(p));
                     regular = true;
                     e.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | mode(p));
                 }
                 e.setModTime(Files.getLastModifiedTime(p));
                 tar.putArchiveEntry(e);
-                if (regular) Files.copy(p, tar);
+                if (regular && content != null) tar.write(content);
+                else if (regular) Files.copy(p, tar);
                 tar.closeArchiveEntry();
             }
         }

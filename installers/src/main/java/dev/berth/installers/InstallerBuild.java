@@ -1,9 +1,6 @@
 package dev.berth.installers;
 
-import dev.berth.core.provision.Bundle;
 import dev.berth.core.provision.BundleBuilder;
-import dev.berth.core.provision.Progress;
-import dev.berth.core.provision.ProgressListener;
 import dev.berth.core.provision.ProvisionException;
 
 import java.io.ByteArrayOutputStream;
@@ -27,18 +24,16 @@ import java.util.zip.ZipEntry;
 
 /**
  * Builds the installers with the running JDK's jdeps, jlink and jpackage: a runtime trimmed to the
- * modules the app needs plus JavaFX (its native libraries beside the JDK's), the app image with
- * the agent bundle inside, an AOT cache from a training run, then the platform's packages made
- * from that one app image.
+ * modules the app needs plus JavaFX (its native libraries beside the JDK's), the app image
+ * (with the class list of a training run, from which the Linux packages' install script makes a
+ * class data archive), then the platform's packages made from that
+ * one app image. The agent bundle is not in it: an installed app makes it from its own runtime and
+ * jars when {@code berth node add} first needs it.
  */
 public final class InstallerBuild {
     static final String NAME = "Berth";
     static final String PACKAGE = "berth";
     static final String MAIN_CLASS = "dev.berth.app.cli.Main";
-    /** The AOT cache's file name inside the app directory ({@code $APPDIR}). */
-    static final String AOT_CACHE = "berth.aot";
-    /** Where the agent bundle goes in the app image: {@code lib/bundle} on Linux (see InstalledBundle in app). */
-    static final String BUNDLE_DIR = "bundle";
     /** Where the Linux packages install the app image (jpackage's default: /opt/PACKAGE). */
     static final String LINUX_INSTALL_DIR = "/opt/" + "berth";
     /** The X11 window class the app gives its windows (DesktopLauncher names it). */
@@ -112,25 +107,29 @@ public final class InstallerBuild {
                 + jars.classpath().size() + " jars on the class path, JavaFX " + jars.javafxModules());
 
         Path input = Files.createDirectories(work.resolve("input"));
-        for (Path jar : jars.classpath()) Files.copy(jar, input.resolve(jar.getFileName()));
+        long before = 0, after = 0;
+        int natives = 0;
+        for (Path jar : jars.classpath()) {
+            JarSlimmer.Result r = JarSlimmer.copy(jar, input.resolve(jar.getFileName()), platform);
+            before += r.before();
+            after += r.after();
+            natives += r.nativesDropped();
+        }
+        log("jars: " + mib(before) + " deflated, " + mib(after) + " stored for the package's own compression; "
+                + natives + " native libraries of other systems left out");
 
         Path runtime = work.resolve("runtime");
         Set<String> modules = modules(jars);
         log("runtime modules: " + String.join(",", modules));
         jlink(jars, modules, runtime);
         copyNativeLibraries(jars.javafx(), runtime.resolve(platform == Platform.WINDOWS ? "bin" : "lib"));
-        // jlink's CDS archive for heaps over 32 GB, which the app never has: its default archive stays
-        Files.deleteIfExists(runtime.resolve("lib").resolve("server").resolve("classes_nocoops.jsa"));
-        if (platform == Platform.LINUX) {
-            // the launcher runs with compact object headers, whose default CDS archive jlink does not make
+        if (platform != Platform.LINUX) {
+            // no package script makes the CDS archive there: the image carries the one the launcher uses
+            // (with compact object headers, which jlink does not make)
             runJava(runtime, List.of("-XX:+UseCompactObjectHeaders", "-Xshare:dump"));
         }
-
-        Path bundleDir = Files.createDirectories(work.resolve("content").resolve(BUNDLE_DIR));
-        // the agent runs on Linux nodes: only a Linux build can give it a Linux runtime
-        Bundle bundle = new BundleBuilder(options.version(), jars.agent()).jlink(platform == Platform.LINUX)
-                .build(bundleDir, printer());
-        log("agent bundle " + bundle.archive().getFileName() + " (" + mib(bundle.size()) + ")");
+        // No agent bundle of its own: berth node add makes it from this installation's runtime and jars
+        // (see InstalledBundle in app), so the package carries both once.
         // the app icon's sizes, which the Linux packages put into the hicolor theme
         Path iconsDir = Files.createDirectories(work.resolve("content").resolve("icons"));
         try (Stream<Path> s = Files.list(options.icons().resolve("app"))) {
@@ -142,10 +141,9 @@ public final class InstallerBuild {
         Path resources = Files.createDirectories(work.resolve("resources"));
         writeResources(resources);
         Path images = work.resolve("image");
-        jpackage(appImageArguments(input, runtime, List.of(bundleDir, iconsDir), resources, images));
+        jpackage(appImageArguments(input, runtime, List.of(iconsDir), resources, images));
         Path image = images.resolve(platform == Platform.MAC ? NAME + ".app" : NAME);
-        // one fixed time on every file: the AOT cache checks the jars' times, and dpkg-deb lowers
-        // times newer than its build date, so the cache trained here would not match once installed
+        // one fixed time on every file, so that builds of the same sources give the same files
         fixTimes(image);
         if (options.aot()) {
             AotTraining.train(image, platform, this::log);
@@ -155,7 +153,7 @@ public final class InstallerBuild {
                 case "app-image" -> { }
                 case "tar.gz" -> {
                     Path archive = options.out().resolve(PACKAGE + "-" + version.appVersion() + "-linux-" + BundleBuilder.hostArch() + ".tar.gz");
-                    AppImageArchive.write(image, PACKAGE, archive);
+                    AppImageArchive.write(image, PACKAGE, archive, java.util.Map.of("lib/app/" + NAME + ".cfg", AotTraining::withoutArchive));
                     log("wrote " + archive + " (" + mib(Files.size(archive)) + ")");
                 }
                 case "rpm" -> {
@@ -195,10 +193,13 @@ public final class InstallerBuild {
     void jlink(Jars jars, Set<String> modules, Path runtime) {
         String modulePath = String.join(java.io.File.pathSeparator, jars.javafx().stream().map(Path::toString).toList());
         tool("jlink", List.of("--module-path", modulePath, "--add-modules", String.join(",", modules),
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--compress", "zip-9",
+                // zip-0: the packages compress their payload as a whole (xz in the .deb), which does far better on
+                // uncompressed classes than on jlink's per-resource zip, and the JVM reads them without inflating
+                "--strip-debug", "--no-header-files", "--no-man-pages", "--compress", "zip-0",
                 // JavaFX's native libraries are copied beside the JDK's instead, so they load without being unpacked
                 "--exclude-resources", "/javafx.*/*.so,/javafx.*/*.dll,/javafx.*/*.dylib",
-                "--include-locales", "en", "--generate-cds-archive", "--output", runtime.toString()));
+                // no CDS archive in the package: the Linux packages' scripts make it with the installed runtime
+                "--include-locales", "en", "--output", runtime.toString()));
     }
 
     /** The native libraries in the JavaFX jars, where System.loadLibrary finds them in the runtime. */
@@ -261,8 +262,8 @@ public final class InstallerBuild {
         }
         log("jpackage --type " + type);
         if (type.equals("deb")) {
-            // the payload is mostly jars and the bundle's tar.gz, which xz cannot shrink further:
-            // its fastest level makes nearly the same .deb in a fraction of the time
+            // the payload is stored jars and an uncompressed runtime: xz's fastest level already compresses
+            // it as one stream, at a fraction of the default level's time on a small machine
             jpackageProcess(a, java.util.Map.of("DPKG_DEB_COMPRESSOR_TYPE", "xz", "DPKG_DEB_COMPRESSOR_LEVEL", "1"));
         } else {
             jpackage(a);
@@ -394,15 +395,6 @@ public final class InstallerBuild {
     void log(String message) {
         System.out.println("installers: " + message);
         System.out.flush();
-    }
-
-    static ProgressListener printer() {
-        return new ProgressListener() {
-            @Override
-            public void progress(Progress p) {
-                System.out.println("installers: [" + p.step() + "] " + p.message());
-            }
-        };
     }
 
     /** A step of the build failed; the message says which and why. */

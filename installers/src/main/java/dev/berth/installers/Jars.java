@@ -44,18 +44,6 @@ record Jars(Path appJar, List<Path> classpath, List<Path> javafx, List<String> j
         return new Jars(app, List.copyOf(classpath), List.copyOf(javafx), modules);
     }
 
-    /** Jars only the desktop app uses: JavaFX and the libraries over it, the icons and their SVG renderer. */
-    static final List<String> DESKTOP_ONLY = List.of("javafx-", "controlsfx-", "atlantafx-", "richtextfx-", "flowless-",
-            "reactfx-", "undofx-", "wellbehavedfx-", "berth-icons-", "jsvg-");
-
-    /**
-     * The jars the agent bundle carries: the class path without what only the window needs (the
-     * agent runs the same berth command, whose desktop classes load only when the window opens).
-     */
-    List<Path> agent() {
-        return classpath.stream().filter(j -> DESKTOP_ONLY.stream().noneMatch(j.getFileName().toString()::startsWith)).toList();
-    }
-
     static String appJarName(Path input) throws IOException {
         try (Stream<Path> s = Files.list(input)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("berth-app") && n.endsWith(".jar"))

@@ -27,5 +27,15 @@ class LinuxResourcesTest {
         }
         assertThat(Files.readString(tmp.resolve("postinst"))).contains("ln -sf /opt/berth/bin/Berth /usr/bin/berth");
         assertThat(Files.readString(tmp.resolve("prerm"))).contains("rm -f /usr/bin/berth");
+        // the CDS archives are made at install with the installed runtime, and removed with the package
+        for (String script : new String[] {"postinst", "berth.spec"}) {
+            assertThat(Files.readString(tmp.resolve(script))).as(script)
+                    .contains("/opt/berth/lib/runtime/bin/java -XX:+UseCompactObjectHeaders -Xshare:dump",
+                            "/opt/berth/lib/runtime/bin/java -Xshare:dump");
+        }
+        for (String script : new String[] {"prerm", "berth.spec"}) {
+            assertThat(Files.readString(tmp.resolve(script))).as(script)
+                    .contains("rm -f /opt/berth/lib/runtime/lib/server/classes.jsa /opt/berth/lib/runtime/lib/server/classes_coh.jsa");
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.berth.app.cli;
 
 import dev.berth.core.BerthVersion;
 import dev.berth.core.provision.Bundle;
-import dev.berth.core.provision.BundleBuilder;
 import dev.berth.core.provision.ProvisionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +12,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bundle", mixinStandardHelpOptions = true,
         description = {"Builds the agent bundle that 'berth node add' uploads: this build's jars, a Java runtime",
-                "trimmed with jlink (with a CDS archive), the launcher, a supervisor script and the systemd",
-                "unit, as berth-agent-VERSION-ARCH.tar.gz with a SHA-256 manifest (.json)."})
+                "(trimmed with jlink; an installed app takes a copy of its own), the launcher, a supervisor",
+                "script and the systemd unit, as berth-agent-VERSION-ARCH.tar.gz with a SHA-256 manifest (.json)."})
 public final class NodeBundleCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to write the bundle.")
     Path out;
@@ -26,8 +25,7 @@ public final class NodeBundleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            Bundle b = new BundleBuilder(BerthVersion.version(), BundleBuilder.runningClasspath()).jlink(jlink)
-                    .build(out, NodeProvisionOptions.printer());
+            Bundle b = InstalledBundle.builder(BerthVersion.version(), jlink).build(out, NodeProvisionOptions.printer());
             System.out.println("bundle " + b.archive() + " sha256 " + b.sha256());
             return 0;
         } catch (IOException | ProvisionException e) {

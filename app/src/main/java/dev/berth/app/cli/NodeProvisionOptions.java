@@ -120,7 +120,9 @@ final class NodeProvisionOptions {
         Path dir = dataDir.resolve("bundles");
         Path built = dir.resolve("berth-agent-" + BerthVersion.version() + "-" + BundleBuilder.hostArch() + ".json");
         if (Files.exists(built)) return Bundle.open(built);
-        return new BundleBuilder(BerthVersion.version(), BundleBuilder.runningClasspath()).jlink(jlink).build(dir, progress);
+        return InstalledBundle.builder(BerthVersion.version(), jlink, launcherPath, Path.of(System.getProperty("java.home")),
+                BundleBuilder.runningClasspath(), System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"))
+                .build(dir, progress);
     }
 
     static ProgressListener printer() {

@@ -81,6 +81,42 @@ class InstalledBundleTest {
         assertThat(dataDir.resolve("bundles")).doesNotExist();
     }
 
+    @Test
+    void anInstalledAppWithoutABundleMakesOneFromItsOwnRuntimeAndItsJarsWithoutTheDesktopOnes() throws Exception {
+        Path root = tmp.resolve("opt/berth");
+        Path launcher = file(root.resolve("bin/Berth"), "launcher");
+        Path runtime = root.resolve("lib/runtime");
+        file(runtime.resolve("lib/modules"), "modules");
+        file(runtime.resolve("lib/server/libjvm.so"), "jvm");
+        file(runtime.resolve("lib/libglassgtk3.so"), "glass");
+        file(runtime.resolve("lib/server/classes_coh.jsa"), "cds");
+        java.util.List<Path> classpath = java.util.List.of(file(root.resolve("lib/app/berth-app-1.jar"), "app"),
+                file(root.resolve("lib/app/berth-core-1.jar"), "core"), file(root.resolve("lib/app/controlsfx-11.jar"), "fx"),
+                file(root.resolve("lib/app/javafx-base-21-linux.jar"), "fx"), file(root.resolve("lib/app/jsvg-2.jar"), "svg"));
+
+        Bundle linux = InstalledBundle.builder("1.2.0", true, launcher.toString(), runtime, classpath, true)
+                .build(tmp.resolve("linux"), ProgressListener.NONE);
+        assertThat(linux.bundledRuntime()).isTrue();
+        assertThat(entries(linux.archive())).contains("lib/berth-app-1.jar", "lib/berth-core-1.jar", "runtime/lib/modules",
+                "runtime/lib/server/libjvm.so").doesNotContain("lib/controlsfx-11.jar", "lib/javafx-base-21-linux.jar",
+                "lib/jsvg-2.jar", "runtime/lib/libglassgtk3.so", "runtime/lib/server/classes_coh.jsa");
+
+        // a Windows or macOS installation's runtime cannot run on a Linux node: jars only
+        Bundle other = InstalledBundle.builder("1.2.0", true, launcher.toString(), runtime, classpath, false)
+                .build(tmp.resolve("other"), ProgressListener.NONE);
+        assertThat(other.bundledRuntime()).isFalse();
+        assertThat(entries(other.archive())).contains("lib/berth-core-1.jar").noneMatch(n -> n.startsWith("runtime/"));
+    }
+
+    private static java.util.List<String> entries(Path archive) throws IOException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(Files.newInputStream(archive)))) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) names.add(e.getName());
+        }
+        return names;
+    }
+
     private static Path file(Path p, String content) throws IOException {
         Files.createDirectories(p.getParent());
         return Files.writeString(p, content, StandardCharsets.UTF_8);

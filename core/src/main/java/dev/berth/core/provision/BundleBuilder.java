@@ -44,6 +44,7 @@ public final class BundleBuilder {
     private final List<Path> classpath;
     private String mainClass = MAIN_CLASS;
     private boolean jlink;
+    private Path runtimeFrom;
 
     public BundleBuilder(String version, List<Path> classpath) {
         if (!version.matches("[A-Za-z0-9._+-]+")) {
@@ -71,6 +72,30 @@ public final class BundleBuilder {
         return this;
     }
 
+    /**
+     * Include a copy of an existing Java runtime (a JDK or a jlink image, e.g. the one an installed
+     * app runs on) instead of linking one: what the agent does not need is left out (JavaFX's native
+     * libraries, CDS archives made for that machine, headers, man pages, debug symbols). The bundle
+     * then runs on nodes of this machine's processor only, as one made with jlink. Null: none.
+     */
+    public BundleBuilder runtimeFrom(Path javaHome) {
+        if (javaHome != null && !Files.isRegularFile(javaHome.resolve("lib").resolve("modules"))) {
+            throw new IllegalArgumentException("runtime " + javaHome + " has no lib/modules: not a Java runtime image");
+        }
+        this.runtimeFrom = javaHome;
+        return this;
+    }
+
+    /** Whether a file of a copied runtime stays out of the bundle (path relative to the runtime, with '/'). */
+    static boolean leaveOutOfRuntime(String relative) {
+        String name = relative.substring(relative.lastIndexOf('/') + 1);
+        return relative.startsWith("include/") || relative.startsWith("man/") || relative.startsWith("jmods/")
+                || name.endsWith(".jsa") || name.endsWith(".debuginfo") || name.endsWith(".diz")
+                || name.startsWith("libglass") || name.startsWith("libprism") || name.startsWith("libjavafx")
+                || name.startsWith("libdecora") || name.startsWith("libglib-lite") || name.startsWith("libgstreamer-lite")
+                || name.startsWith("libfxplugins") || name.startsWith("libjfxwebkit") || name.startsWith("libjfxmedia");
+    }
+
     /** {@code x86_64} or {@code aarch64}, as {@code uname -m} says, for the running JVM. */
     public static String hostArch() {
         String a = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
@@ -89,7 +114,10 @@ public final class BundleBuilder {
         Path work = Files.createTempDirectory(outDir, ".build-");
         try {
             Path runtime = null;
-            if (jlink) {
+            if (runtimeFrom != null) {
+                progress.report("bundle", 0.1, "taking the Java runtime " + runtimeFrom);
+                runtime = runtimeFrom;
+            } else if (jlink) {
                 progress.report("bundle", 0.1, "making a Java runtime with jlink");
                 runtime = work.resolve("runtime");
                 runJlink(runtime);
@@ -115,7 +143,9 @@ public final class BundleBuilder {
                 }
                 if (runtime != null) {
                     try (Stream<Path> files = Files.walk(runtime)) {
-                        for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                        Path root = runtime;
+                        for (Path p : files.filter(Files::isRegularFile)
+                                .filter(f -> !leaveOutOfRuntime(root.relativize(f).toString().replace('\\', '/'))).sorted().toList()) {
                             int mode = Files.getPosixFilePermissions(p).contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644;
                             add(tar, "runtime/" + runtime.relativize(p), Files.readAllBytes(p), mode, sums);
                         }

@@ -179,8 +179,10 @@ public final class Preflight {
             return CheckResult.ok(JAVA, "Java " + major + " on the node (the bundled runtime is " + settings.bundleArch() + ", the node " + arch + ")");
         }
         return CheckResult.fail(JAVA, "the bundled runtime is " + settings.bundleArch() + " but the node is " + arch
-                        + (v.ok() ? ", and its java is version " + major : ", and it has no java"),
-                "install Java 25 on the node (e.g. apt-get install openjdk-25-jre-headless, or Temurin 25) so that 'java' is on the PATH");
+                        + (v.ok() ? ", and its java is version " + major : ", and it has no java")
+                        + ": the agent bundle carries no runtime for " + arch,
+                "install Java 25 on the node (e.g. apt-get install openjdk-25-jre-headless, or Temurin 25) so that 'java' is on the PATH,"
+                        + " or pass --bundle with a bundle made on an " + arch + " machine (berth node bundle --out DIR)");
     }
 
     CheckResult docker(RemoteHost login, Privileged root) throws IOException {

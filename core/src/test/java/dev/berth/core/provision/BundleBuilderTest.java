@@ -50,6 +50,36 @@ class BundleBuilderTest {
     }
 
     @Test
+    void aCopiedRuntimeKeepsWhatTheAgentRunsOnAndLeavesOutTheDesktopsAndMachineSpecificFiles() throws Exception {
+        Path runtime = dir.resolve("runtime");
+        for (String f : List.of("bin/java", "lib/modules", "lib/server/libjvm.so", "lib/libnet.so", "conf/security/java.security",
+                "lib/libglassgtk3.so", "lib/libprism_es2.so", "lib/libjavafx_font.so", "lib/server/classes.jsa",
+                "lib/server/classes_coh.jsa", "include/jni.h")) {
+            Files.createDirectories(runtime.resolve(f).getParent());
+            Files.write(runtime.resolve(f), f.getBytes());
+        }
+        Files.setPosixFilePermissions(runtime.resolve("bin/java"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.write(dir.resolve("a.jar"), new byte[]{1});
+        Bundle b = new BundleBuilder("1", List.of(jar)).runtimeFrom(runtime).build(dir.resolve("out"), ProgressListener.NONE);
+        Map<String, Integer> modes = new HashMap<>();
+        try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(b.archive())))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) modes.put(e.getName(), e.getMode() & 0777);
+        }
+        assertThat(modes).containsEntry("runtime/bin/java", 0755).containsEntry("runtime/lib/modules", 0644)
+                .containsKeys("runtime/lib/server/libjvm.so", "runtime/lib/libnet.so", "runtime/conf/security/java.security", "lib/a.jar")
+                .doesNotContainKeys("runtime/lib/libglassgtk3.so", "runtime/lib/libprism_es2.so", "runtime/lib/libjavafx_font.so",
+                        "runtime/lib/server/classes.jsa", "runtime/lib/server/classes_coh.jsa", "runtime/include/jni.h");
+        assertThat(Files.readString(dir.resolve("out/berth-agent-1-" + BundleBuilder.hostArch() + ".json"))).contains("\"runtime\" : true");
+    }
+
+    @Test
+    void aRuntimeToCopyMustBeARuntimeImage() {
+        assertThatThrownBy(() -> new BundleBuilder("1", List.of()).runtimeFrom(dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(dir + " has no lib/modules");
+    }
+
+    @Test
     void versionIsValidated() {
         assertThatThrownBy(() -> new BundleBuilder("1 0; rm", List.of())).hasMessageContaining("version \"1 0; rm\"");
     }

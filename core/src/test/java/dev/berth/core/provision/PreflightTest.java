@@ -40,6 +40,42 @@ class PreflightTest {
     }
 
     @Test
+    void aNodeOfAnotherProcessorIsRefusedUnlessItHasJava25() throws Exception {
+        Preflight p = new Preflight(new Preflight.Settings(RemoteLayout.SYSTEM, URI.create("https://192.0.2.10:6443"), 1,
+                "x86_64", 10250, java.time.Clock.systemUTC()));
+
+        CheckResult refused = p.java(host("aarch64", 127, "sh: java: not found"));
+        assertThat(refused.status()).isEqualTo(CheckResult.Status.FAIL);
+        assertThat(refused.message()).contains("the bundled runtime is x86_64 but the node is aarch64, and it has no java",
+                "carries no runtime for aarch64");
+        assertThat(refused.remedy()).contains("Java 25", "berth node bundle");
+        assertThat(p.java(host("aarch64", 0, "openjdk version \"17.0.2\" 2022-01-18")).message()).contains("its java is version 17");
+
+        assertThat(p.java(host("aarch64", 0, "openjdk version \"25.0.1\" 2025-10-21")).status()).isEqualTo(CheckResult.Status.OK);
+        assertThat(p.java(host("x86_64", 127, "sh: java: not found")).status()).isEqualTo(CheckResult.Status.OK);
+    }
+
+    private static RemoteHost host(String arch, int javaExit, String javaVersion) {
+        return new RemoteHost() {
+            @Override
+            public String describe() {
+                return "ann@lab-pc-2";
+            }
+
+            @Override
+            public ExecResult exec(String command, java.io.InputStream stdin, java.time.Duration timeout) {
+                if (command.equals("uname -m")) return new ExecResult(0, arch + "\n", "");
+                if (command.startsWith("java -version")) return new ExecResult(javaExit, javaVersion + "\n", "");
+                throw new AssertionError("unexpected command " + command);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
     void javaVersionsAreReadInBothSchemes() {
         assertThat(Preflight.javaMajor("openjdk version \"25.0.1\" 2025-10-21")).isEqualTo(25);
         assertThat(Preflight.javaMajor("java version \"1.8.0_392\"")).isEqualTo(8);
