@@ -38,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,9 @@ public final class ApiBench {
     static final int CLIENTS = 16;
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** Every figure, in the order they run. */
+    static final List<String> FIGURES = List.of("creates", "get", "list", "watch", "restart");
+
     /**
      * @param dir            where data dirs go (the disk under test); null for a temporary directory
      * @param duration       length of each create run
@@ -88,56 +92,82 @@ public final class ApiBench {
      * @param watchDuration  how long creates run while watching
      * @param restartObjects pods in the restart figure; 0 skips it
      * @param store          sqlite, etcd or both; null picks both when an etcd binary is found
+     * @param figures        the figures to run (a subset of {@link #FIGURES})
+     * @param restartData    a data dir kept for the restart figure: filled and saved there (after the kill)
+     *                       when missing, reused (copied) when present; null fills a fresh one every run
      */
     public record Options(Path dir, Duration duration, int runs, int gets, int pods, int watchers, int watchRate,
-                          Duration watchDuration, int restartObjects, String store) {
+                          Duration watchDuration, int restartObjects, String store, Set<String> figures,
+                          Path restartData) {
         public static Options defaults() {
             return new Options(null, Duration.ofSeconds(60), 3, 10_000, 10_000, 1_000, 500, Duration.ofSeconds(10),
-                    100_000, null);
+                    100_000, null, Set.copyOf(FIGURES), null);
         }
 
         public static Options smoke() {
-            return new Options(null, Duration.ofSeconds(3), 1, 1_000, 1_000, 50, 500, Duration.ofSeconds(3), 5_000, null);
+            return new Options(null, Duration.ofSeconds(3), 1, 1_000, 1_000, 50, 500, Duration.ofSeconds(3), 5_000, null,
+                    Set.copyOf(FIGURES), null);
+        }
+
+        boolean runs(String figure) {
+            return figures.contains(figure) && (!figure.equals("restart") || restartObjects > 0);
         }
 
         public static Options parse(String[] args) {
             Options o = List.of(args).contains("--smoke") ? smoke() : defaults();
+            Path dir = o.dir;
+            Duration duration = o.duration;
+            int runs = o.runs;
+            int gets = o.gets;
+            int pods = o.pods;
+            int watchers = o.watchers;
+            int watchRate = o.watchRate;
+            Duration watchDuration = o.watchDuration;
+            int restartObjects = o.restartObjects;
+            String store = o.store;
+            Set<String> figures = o.figures;
+            Path restartData = o.restartData;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 if (arg.equals("--smoke")) continue;
                 if (i + 1 >= args.length) throw new IllegalArgumentException("option " + arg + " needs a value");
                 String v = args[++i];
-                o = switch (arg) {
-                    case "--dir" -> new Options(Path.of(v), o.duration, o.runs, o.gets, o.pods, o.watchers, o.watchRate,
-                            o.watchDuration, o.restartObjects, o.store);
-                    case "--seconds" -> new Options(o.dir, seconds(v), o.runs, o.gets, o.pods, o.watchers, o.watchRate,
-                            o.watchDuration, o.restartObjects, o.store);
-                    case "--runs" -> new Options(o.dir, o.duration, positive(arg, v), o.gets, o.pods, o.watchers,
-                            o.watchRate, o.watchDuration, o.restartObjects, o.store);
-                    case "--gets" -> new Options(o.dir, o.duration, o.runs, positive(arg, v), o.pods, o.watchers,
-                            o.watchRate, o.watchDuration, o.restartObjects, o.store);
-                    case "--pods" -> new Options(o.dir, o.duration, o.runs, o.gets, positive(arg, v), o.watchers,
-                            o.watchRate, o.watchDuration, o.restartObjects, o.store);
-                    case "--watchers" -> new Options(o.dir, o.duration, o.runs, o.gets, o.pods, positive(arg, v),
-                            o.watchRate, o.watchDuration, o.restartObjects, o.store);
-                    case "--watch-rate" -> new Options(o.dir, o.duration, o.runs, o.gets, o.pods, o.watchers,
-                            positive(arg, v), o.watchDuration, o.restartObjects, o.store);
-                    case "--watch-seconds" -> new Options(o.dir, o.duration, o.runs, o.gets, o.pods, o.watchers,
-                            o.watchRate, seconds(v), o.restartObjects, o.store);
-                    case "--restart-objects" -> new Options(o.dir, o.duration, o.runs, o.gets, o.pods, o.watchers,
-                            o.watchRate, o.watchDuration, Integer.parseInt(v), o.store);
+                switch (arg) {
+                    case "--dir" -> dir = Path.of(v);
+                    case "--seconds" -> duration = seconds(v);
+                    case "--runs" -> runs = positive(arg, v);
+                    case "--gets" -> gets = positive(arg, v);
+                    case "--pods" -> pods = positive(arg, v);
+                    case "--watchers" -> watchers = positive(arg, v);
+                    case "--watch-rate" -> watchRate = positive(arg, v);
+                    case "--watch-seconds" -> watchDuration = seconds(v);
+                    case "--restart-objects" -> restartObjects = Integer.parseInt(v);
+                    case "--restart-data" -> restartData = Path.of(v);
                     case "--store" -> {
                         if (!List.of("sqlite", "etcd", "both").contains(v)) {
                             throw new IllegalArgumentException("--store: invalid value \"" + v + "\": must be sqlite, etcd or both");
                         }
-                        yield new Options(o.dir, o.duration, o.runs, o.gets, o.pods, o.watchers, o.watchRate,
-                                o.watchDuration, o.restartObjects, v);
+                        store = v;
+                    }
+                    case "--figures" -> {
+                        Set<String> chosen = new java.util.LinkedHashSet<>();
+                        for (String f : v.split(",")) {
+                            String name = f.strip();
+                            if (!FIGURES.contains(name)) {
+                                throw new IllegalArgumentException("--figures: invalid value \"" + name + "\": must be one of "
+                                        + String.join(", ", FIGURES));
+                            }
+                            chosen.add(name);
+                        }
+                        figures = Set.copyOf(chosen);
                     }
                     default -> throw new IllegalArgumentException("unknown option " + arg + "; known: --dir, --seconds, --runs, "
-                            + "--gets, --pods, --watchers, --watch-rate, --watch-seconds, --restart-objects, --store, --smoke");
-                };
+                            + "--gets, --pods, --watchers, --watch-rate, --watch-seconds, --restart-objects, --restart-data, "
+                            + "--store, --figures, --smoke");
+                }
             }
-            return o;
+            return new Options(dir, duration, runs, gets, pods, watchers, watchRate, watchDuration, restartObjects, store,
+                    figures, restartData);
         }
 
         private static Duration seconds(String v) {
@@ -159,13 +189,17 @@ public final class ApiBench {
         Path dir = options.dir() != null ? Files.createDirectories(options.dir()) : Files.createTempDirectory("berth-api-bench-");
         Path work = Files.createTempDirectory(dir, "run-");
         try {
-            double fsync = Fsync.rate(work.resolve("fsync.bin"), 1024, Duration.ofMillis(Math.min(5000, options.duration().toMillis())));
-            out.println(json("fsync_baseline", "", "writes_per_s", round(fsync), "value_bytes", 1024));
+            boolean apiFigures = List.of("creates", "get", "list", "watch").stream().anyMatch(options::runs);
+            double fsync = 0;
+            if (options.runs("creates")) {
+                fsync = Fsync.rate(work.resolve("fsync.bin"), 1024, Duration.ofMillis(Math.min(5000, options.duration().toMillis())));
+                out.println(json("fsync_baseline", "", "writes_per_s", round(fsync), "value_bytes", 1024));
+            }
             Optional<Path> etcdBinary = EtcdProcess.findBinary();
             List<String> stores = new ArrayList<>();
             String wanted = options.store() != null ? options.store() : etcdBinary.isPresent() ? "both" : "sqlite";
-            if (!wanted.equals("etcd")) stores.add("sqlite");
-            if (!wanted.equals("sqlite")) {
+            if (apiFigures && !wanted.equals("etcd")) stores.add("sqlite");
+            if (apiFigures && !wanted.equals("sqlite")) {
                 if (etcdBinary.isPresent()) {
                     stores.add("etcd");
                 } else {
@@ -182,7 +216,7 @@ public final class ApiBench {
                     if (etcd != null) etcd.close();
                 }
             }
-            if (options.restartObjects() > 0) {
+            if (options.runs("restart")) {
                 restart(options, Files.createDirectories(work.resolve("restart")), out);
             }
         } finally {
@@ -209,68 +243,80 @@ public final class ApiBench {
             URI echoUri = URI.create("https://127.0.0.1:" + echoPort + "/api/v1/namespaces/bench-create/configmaps");
             for (String ns : List.of("bench-create", "bench-get", "bench-list", "bench-watch")) api.createNamespace(ns);
 
-            // 1. creates/s beside the echo server, same 16 clients, median of runs
             HttpClient clients = api.newClient();
-            Duration warmup = Duration.ofMillis(Math.min(2000, options.duration().toMillis() / 3));
-            String value = "x".repeat(1024);
-            throughput(i -> echoRequest(api, echoUri, configMap("warm-" + i, value)), warmup);
-            AtomicLong run = new AtomicLong();
-            throughput(i -> api.post("/api/v1/namespaces/bench-create/configmaps",
-                    configMap("warm-" + i, value)), warmup);
-            List<Double> echoRates = new ArrayList<>();
-            List<Double> createRates = new ArrayList<>();
-            long errors = 0;
-            for (int r = 0; r < options.runs(); r++) {
-                long n = run.incrementAndGet();
-                Rate e = throughput(i -> echoRequest(api, echoUri, configMap("r" + n + "-" + i, value)), options.duration());
-                Rate c = throughput(i -> api.post("/api/v1/namespaces/bench-create/configmaps",
-                        configMap("r" + n + "-" + i, value)), options.duration());
-                echoRates.add(e.perSecond());
-                createRates.add(c.perSecond());
-                errors += e.errors() + c.errors();
-            }
-            double creates = median(createRates);
-            double echoRate = median(echoRates);
-            out.println(json("creates", store, "creates_per_s", round(creates), "echo_per_s", round(echoRate),
-                    "fsync_per_s", round(fsync), "ratio_to_echo", round(creates / echoRate),
-                    "ratio_to_fsync", round(creates / fsync), "clients", CLIENTS, "value_bytes", 1024,
-                    "seconds", options.duration().toMillis() / 1000.0, "runs", options.runs(),
-                    "creates_per_s_runs", createRates.toString().replace(" ", ""),
-                    "echo_per_s_runs", echoRates.toString().replace(" ", ""), "errors", errors, "goal_creates_per_s", 2000));
-
-            // 2. GET latency of one ConfigMap beside the echo server, one keep-alive client
-            api.post("/api/v1/namespaces/bench-get/configmaps", configMap("one", value));
+            if (options.runs("creates")) creates(options, store, api, echoUri, fsync, out);
             HttpClient single = api.newClient();
-            HttpRequest get = api.request("/api/v1/namespaces/bench-get/configmaps/one").GET().build();
-            HttpRequest echoGet = api.authorized(HttpRequest.newBuilder(echoUri)).GET().build();
-            long[] echoLatency = latencies(single, echoGet, options.gets());
-            long[] getLatency = latencies(single, get, options.gets());
-            out.println(json("get", store, "p50_ms", ms(percentile(getLatency, 50)), "p99_ms", ms(percentile(getLatency, 99)),
-                    "echo_p50_ms", ms(percentile(echoLatency, 50)), "echo_p99_ms", ms(percentile(echoLatency, 99)),
-                    "ratio_p50_to_echo", round((double) percentile(getLatency, 50) / percentile(echoLatency, 50)),
-                    "ratio_p99_to_echo", round((double) percentile(getLatency, 99) / percentile(echoLatency, 99)),
-                    "requests", options.gets()));
-
-            // 3. unpaginated list of N pods, timed at the client until the body is parsed
-            fill(clients, api, List.of("bench-list"), options.pods(), 64);
-            long[] listTimes = new long[5];
-            long listBytes = 0;
-            int items = 0;
-            timedList(api, single, "/api/v1/namespaces/bench-list/pods"); // warm
-            for (int i = 0; i < listTimes.length; i++) {
-                ListResult l = timedList(api, single, "/api/v1/namespaces/bench-list/pods");
-                listTimes[i] = l.nanos();
-                listBytes = l.bytes();
-                items = l.items();
-            }
-            Arrays.sort(listTimes);
-            out.println(json("list", store, "pods", options.pods(), "items", items, "p50_ms", ms(percentile(listTimes, 50)),
-                    "min_ms", ms(listTimes[0]), "max_ms", ms(listTimes[listTimes.length - 1]),
-                    "body_mib", round(listBytes / 1048576.0), "goal_ms", 300));
-
-            // 4. watch delivery latency
-            watch(options, store, api, out);
+            if (options.runs("get")) get(options, store, api, single, echoUri, out);
+            if (options.runs("list")) list(options, store, api, clients, single, out);
+            if (options.runs("watch")) watch(options, store, api, out);
         }
+    }
+
+    /** 1. creates/s beside the echo server, same 16 clients, median of runs. */
+    private static void creates(Options options, String store, Api api, URI echoUri, double fsync, PrintStream out)
+            throws Exception {
+        Duration warmup = Duration.ofMillis(Math.min(2000, options.duration().toMillis() / 3));
+        String value = "x".repeat(1024);
+        throughput(i -> echoRequest(api, echoUri, configMap("warm-" + i, value)), warmup);
+        AtomicLong run = new AtomicLong();
+        throughput(i -> api.post("/api/v1/namespaces/bench-create/configmaps",
+                configMap("warm-" + i, value)), warmup);
+        List<Double> echoRates = new ArrayList<>();
+        List<Double> createRates = new ArrayList<>();
+        long errors = 0;
+        for (int r = 0; r < options.runs(); r++) {
+            long n = run.incrementAndGet();
+            Rate e = throughput(i -> echoRequest(api, echoUri, configMap("r" + n + "-" + i, value)), options.duration());
+            Rate c = throughput(i -> api.post("/api/v1/namespaces/bench-create/configmaps",
+                    configMap("r" + n + "-" + i, value)), options.duration());
+            echoRates.add(e.perSecond());
+            createRates.add(c.perSecond());
+            errors += e.errors() + c.errors();
+        }
+        double creates = median(createRates);
+        double echoRate = median(echoRates);
+        out.println(json("creates", store, "creates_per_s", round(creates), "echo_per_s", round(echoRate),
+                "fsync_per_s", round(fsync), "ratio_to_echo", round(creates / echoRate),
+                "ratio_to_fsync", round(creates / fsync), "clients", CLIENTS, "value_bytes", 1024,
+                "seconds", options.duration().toMillis() / 1000.0, "runs", options.runs(),
+                "creates_per_s_runs", createRates.toString().replace(" ", ""),
+                "echo_per_s_runs", echoRates.toString().replace(" ", ""), "errors", errors, "goal_creates_per_s", 2000));
+    }
+
+    /** 2. GET latency of one ConfigMap beside the echo server, one keep-alive client. */
+    private static void get(Options options, String store, Api api, HttpClient single, URI echoUri, PrintStream out)
+            throws Exception {
+        String value = "x".repeat(1024);
+        api.post("/api/v1/namespaces/bench-get/configmaps", configMap("one", value));
+        HttpRequest get = api.request("/api/v1/namespaces/bench-get/configmaps/one").GET().build();
+        HttpRequest echoGet = api.authorized(HttpRequest.newBuilder(echoUri)).GET().build();
+        long[] echoLatency = latencies(single, echoGet, options.gets());
+        long[] getLatency = latencies(single, get, options.gets());
+        out.println(json("get", store, "p50_ms", ms(percentile(getLatency, 50)), "p99_ms", ms(percentile(getLatency, 99)),
+                "echo_p50_ms", ms(percentile(echoLatency, 50)), "echo_p99_ms", ms(percentile(echoLatency, 99)),
+                "ratio_p50_to_echo", round((double) percentile(getLatency, 50) / percentile(echoLatency, 50)),
+                "ratio_p99_to_echo", round((double) percentile(getLatency, 99) / percentile(echoLatency, 99)),
+                "requests", options.gets()));
+    }
+
+    /** 3. unpaginated list of N pods, timed at the client until the body is parsed. */
+    private static void list(Options options, String store, Api api, HttpClient clients, HttpClient single,
+                         PrintStream out) throws Exception {
+        fill(clients, api, List.of("bench-list"), options.pods(), 64);
+        long[] listTimes = new long[5];
+        long listBytes = 0;
+        int items = 0;
+        timedList(api, single, "/api/v1/namespaces/bench-list/pods"); // warm
+        for (int i = 0; i < listTimes.length; i++) {
+            ListResult l = timedList(api, single, "/api/v1/namespaces/bench-list/pods");
+            listTimes[i] = l.nanos();
+            listBytes = l.bytes();
+            items = l.items();
+        }
+        Arrays.sort(listTimes);
+        out.println(json("list", store, "pods", options.pods(), "items", items, "p50_ms", ms(percentile(listTimes, 50)),
+                "min_ms", ms(listTimes[0]), "max_ms", ms(listTimes[listTimes.length - 1]),
+                "body_mib", round(listBytes / 1048576.0), "goal_ms", 300));
     }
 
     private record Rate(double perSecond, long errors) {}
@@ -380,9 +426,16 @@ public final class ApiBench {
                     String body = pod("pod-" + i, i);
                     try {
                         for (int attempt = 0; ; attempt++) {
-                            HttpResponse<String> r = client.send(api.request("/api/v1/namespaces/" + ns + "/pods")
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                            HttpResponse<String> r;
+                            try {
+                                r = client.send(api.request("/api/v1/namespaces/" + ns + "/pods")
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                            } catch (IOException e) {
+                                // a timeout on a busy machine: the create may have happened, and 409 then says so
+                                if (attempt >= 5) throw e;
+                                continue;
+                            }
                             if (r.statusCode() == 201 || r.statusCode() == 409) break;
                             if (attempt >= 5) throw new IOException("create pod " + ns + "/pod-" + i + " answered "
                                     + r.statusCode() + ": " + r.body());
@@ -504,20 +557,13 @@ public final class ApiBench {
     private static void restart(Options options, Path dir, PrintStream out) throws Exception {
         Path data = dir.resolve("data");
         int port = freePort();
-        Process first = startServer(data, port, dir.resolve("server-1.log"));
-        long fillNanos;
-        List<String> namespaces = new ArrayList<>();
-        for (int i = 0; i < 10; i++) namespaces.add("bench-restart-" + i);
-        try {
-            waitReady(first, dir.resolve("server-1.log"));
-            Api api = Api.of(Kubeconfig.read(data.resolve("admin.kubeconfig")), port);
-            for (String ns : namespaces) api.createNamespace(ns);
-            long start = System.nanoTime();
-            fill(api.newClient(), api, namespaces, options.restartObjects(), 64);
-            fillNanos = System.nanoTime() - start;
-        } finally {
-            first.destroyForcibly();
-            first.waitFor();
+        long fillNanos = 0;
+        Path saved = options.restartData();
+        if (saved != null && Files.exists(saved.resolve("admin.kubeconfig"))) {
+            copyTree(saved, data); // a store as an earlier kill left it, filled with the same pods
+        } else {
+            fillNanos = fillAndKill(options, dir, data, port);
+            if (saved != null) copyTree(data, saved);
         }
         Path storeDir = data.resolve("store");
         long fileBytes = 0;
@@ -552,23 +598,64 @@ public final class ApiBench {
                 lists++;
             } while (last.items() < options.restartObjects() && System.nanoTime() - start < TimeUnit.MINUTES.toNanos(5));
             long total = System.nanoTime() - start;
+            // CPU the server used until then: on a shared, busy machine a steadier figure than the wall time
+            long cpuNanos = second.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
             out.println(json("restart", "sqlite", "objects", options.restartObjects(), "items", last.items(),
                     "restart_to_full_list_ms", ms(total), "ready_ms", ms(ready), "last_list_ms", ms(last.nanos()),
+                    "server_cpu_ms", cpuNanos < 0 ? -1 : ms(cpuNanos),
                     "lists", lists, "store_reopen_ms", ms(reopenNanos),
                     "ratio_to_reopen", round((double) total / reopenNanos), "revision", revision,
                     "store_file_mib", round(fileBytes / 1048576.0), "list_body_mib", round(last.bytes() / 1048576.0),
-                    "fill_s", round(fillNanos / 1e9), "goal_ms", 5000));
+                    "fill_s", round(fillNanos / 1e9), "reused_data", fillNanos == 0, "goal_ms", 5000));
         } finally {
-            second.destroyForcibly();
+            // a clean stop (the measurement is over), so a flight recording asked for in
+            // BERTH_BENCH_SERVER_OPTS is written out
+            second.destroy();
+            if (!second.waitFor(60, TimeUnit.SECONDS)) second.destroyForcibly();
             second.waitFor();
+        }
+    }
+
+    /** Starts a server on {@code data}, fills it with the restart pods and kills it with SIGKILL. */
+    private static long fillAndKill(Options options, Path dir, Path data, int port) throws Exception {
+        Process first = startServer(data, port, dir.resolve("server-1.log"));
+        List<String> namespaces = new ArrayList<>();
+        for (int i = 0; i < 10; i++) namespaces.add("bench-restart-" + i);
+        try {
+            waitReady(first, dir.resolve("server-1.log"));
+            Api api = Api.of(Kubeconfig.read(data.resolve("admin.kubeconfig")), port);
+            for (String ns : namespaces) api.createNamespace(ns);
+            long start = System.nanoTime();
+            fill(api.newClient(), api, namespaces, options.restartObjects(), 64);
+            return System.nanoTime() - start;
+        } finally {
+            first.destroyForcibly();
+            first.waitFor();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 
     private static Process startServer(Path data, int port, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx4g",
-                "-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
-                Integer.toString(port))
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx4g"));
+        // extra JVM options for the server, e.g. a flight recording to profile the restart
+        String extra = System.getenv("BERTH_BENCH_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.strip().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerProcess.class.getName(), data.toString(),
+                Integer.toString(port)));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -576,7 +663,7 @@ public final class ApiBench {
 
     /** Waits for the ready line in the child's log. */
     private static void waitReady(Process process, Path log) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (System.nanoTime() < deadline) {
             if (Files.exists(log)) {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(log), StandardCharsets.UTF_8))) {
@@ -588,7 +675,7 @@ public final class ApiBench {
             if (!process.isAlive()) throw new IOException("server exited with " + process.exitValue() + "; see " + log);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        throw new IOException("server not ready after 120 s; see " + log);
+        throw new IOException("server not ready after 600 s; see " + log);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -620,7 +707,7 @@ public final class ApiBench {
             SSLParameters parameters = new SSLParameters();
             parameters.setProtocols(Tls.PROTOCOLS.toArray(String[]::new));
             return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl).sslParameters(parameters)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
+                    .connectTimeout(Duration.ofSeconds(60)).build();
         }
 
         HttpRequest.Builder authorized(HttpRequest.Builder b) {
@@ -637,8 +724,17 @@ public final class ApiBench {
         }
 
         void createNamespace(String name) throws IOException, InterruptedException {
-            int status = post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
-            if (status != 201 && status != 409) throw new IOException("create namespace " + name + " answered " + status);
+            for (int attempt = 0; ; attempt++) {
+                int status;
+                try {
+                    status = post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
+                } catch (IOException e) {
+                    if (attempt >= 5) throw e; // a timeout on a busy machine; 409 tells if it was created
+                    continue;
+                }
+                if (status == 201 || status == 409) return;
+                throw new IOException("create namespace " + name + " answered " + status);
+            }
         }
 
         String listResourceVersion(String path) throws IOException, InterruptedException {
@@ -723,7 +819,7 @@ public final class ApiBench {
         for (int i = 0; i < fields.length; i += 2) {
             line.append(",\"").append(fields[i]).append("\":");
             Object value = fields[i + 1];
-            if (value instanceof Number) {
+            if (value instanceof Number || value instanceof Boolean) {
                 line.append(String.format(Locale.ROOT, "%s", value));
             } else if (value instanceof String s && s.startsWith("[")) {
                 line.append(s); // a list of numbers

@@ -48,5 +48,47 @@ class ApiBenchTest {
                 .hasMessageContaining("--watchers");
         assertThatThrownBy(() -> ApiBench.Options.parse(new String[] {"--store", "mysql"}))
                 .hasMessageContaining("must be sqlite, etcd or both");
+        assertThatThrownBy(() -> ApiBench.Options.parse(new String[] {"--figures", "restart,lists"}))
+                .hasMessageContaining("--figures: invalid value \"lists\"")
+                .hasMessageContaining("creates, get, list, watch, restart");
+    }
+
+    @Test
+    void figuresSelectWhatRuns() {
+        ApiBench.Options all = ApiBench.Options.parse(new String[] {});
+        assertThat(ApiBench.FIGURES).allSatisfy(f -> assertThat(all.runs(f)).as(f).isTrue());
+        assertThat(all.restartData()).isNull();
+
+        ApiBench.Options restartOnly = ApiBench.Options.parse(new String[] {"--figures", "restart",
+                "--restart-data", dir.toString(), "--restart-objects", "2000"});
+        assertThat(restartOnly.runs("restart")).isTrue();
+        assertThat(restartOnly.runs("creates")).isFalse();
+        assertThat(restartOnly.runs("watch")).isFalse();
+        assertThat(restartOnly.restartObjects()).isEqualTo(2000);
+        assertThat(restartOnly.restartData()).isEqualTo(dir);
+
+        ApiBench.Options noRestart = ApiBench.Options.parse(new String[] {"--figures", "watch,restart", "--restart-objects", "0"});
+        assertThat(noRestart.runs("watch")).isTrue();
+        assertThat(noRestart.runs("restart")).isFalse();
+    }
+
+    @Test
+    void aRestartOnlyRunKeepsItsDataForTheNextRun() throws Exception {
+        Path keep = dir.resolve("keep");
+        Path work = dir.resolve("work");
+        ObjectMapper mapper = new ObjectMapper();
+        for (int run = 0; run < 2; run++) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            ApiBench.run(ApiBench.Options.parse(new String[] {"--smoke", "--dir", work.toString(), "--figures", "restart",
+                    "--restart-objects", "30", "--restart-data", keep.toString()}),
+                    new PrintStream(buffer, true, StandardCharsets.UTF_8));
+            List<String> lines = buffer.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(1);
+            JsonNode restart = mapper.readTree(lines.getFirst());
+            assertThat(restart.path("metric").asText()).isEqualTo("restart");
+            assertThat(restart.path("items").asInt()).isEqualTo(30);
+            assertThat(restart.path("reused_data").asBoolean()).isEqualTo(run == 1);
+        }
+        assertThat(keep.resolve("admin.kubeconfig")).exists();
     }
 }

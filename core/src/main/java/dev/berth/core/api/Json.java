@@ -52,6 +52,11 @@ public final class Json {
         }
     }
 
+    /** A streaming parser with the same limits as {@link #parse}, for reading a few fields without a tree. */
+    public static com.fasterxml.jackson.core.JsonParser parser(byte[] bytes) throws IOException {
+        return FACTORY.createParser(bytes);
+    }
+
     public static ObjectNode parseObject(byte[] bytes) {
         JsonNode n = parse(bytes);
         if (!(n instanceof ObjectNode o)) {

@@ -1,6 +1,5 @@
 package dev.berth.core.apiserver.cache;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.api.Json;
 import dev.berth.core.store.Store;
@@ -9,6 +8,7 @@ import dev.berth.core.store.StoredValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -215,18 +215,14 @@ public final class ObjectCache implements AutoCloseable {
         }
         try {
             byte[] json = transformer.fromStorage(key, stored);
-            String storage = storageOf(key);
-            JsonNode tree = Json.parse(json);
-            if (!(tree instanceof ObjectNode obj) || !obj.has("metadata")) {
+            // a streaming scan of what selectors need; the bytes are served as they are
+            SelectableFields.Scanned scanned = SelectableFields.scan(storageOf(key), json);
+            if (scanned == null) {
                 return null; // bookkeeping keys (allocations) are not objects
             }
-            JsonNode meta = obj.path("metadata");
-            Map<String, String> labels = new HashMap<>();
-            meta.path("labels").properties().forEach(en -> labels.put(en.getKey(), en.getValue().asText()));
-            return new CachedObject(key, meta.path("namespace").asText(""), meta.path("name").asText(""),
-                    ResourceVersions.stamp(json, modRevision), modRevision, Map.copyOf(labels),
-                    Map.copyOf(SelectableFields.extract(storage, obj)));
-        } catch (RuntimeException e) {
+            return new CachedObject(key, scanned.namespace(), scanned.name(), ResourceVersions.stamp(json, modRevision),
+                    modRevision, scanned.labels(), scanned.fields());
+        } catch (IOException | RuntimeException e) {
             LOG.error("cannot decode stored object {}: {}", key, e.toString());
             return null;
         }
