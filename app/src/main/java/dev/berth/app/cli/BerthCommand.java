@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         description = {"Berth: a Kubernetes-compatible cluster manager for small labs.",
                 "Without a command, opens the desktop app (berth app) with its embedded control plane."},
         subcommands = {DesktopCommand.class, ServerCommand.class, AgentCommand.class, NodeCommand.class, SimCommand.class, BenchCommand.class,
-                ImageCommand.class, UserCommand.class, AuditCommand.class})
+                ImageCommand.class, UserCommand.class, AuditCommand.class, ExportCommand.class, ImportCommand.class,
+                BackupCommand.class, RestoreCommand.class})
 public final class BerthCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;

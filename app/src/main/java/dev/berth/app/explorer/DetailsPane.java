@@ -46,6 +46,8 @@ public final class DetailsPane {
     private final ListView<String> events = new ListView<>();
     private final CodeArea yaml = new CodeArea();
     private final ToggleButton reveal = new ToggleButton("Reveal values");
+    private final TabPane tabs;
+    private final List<java.util.function.BiConsumer<ResourceKind, GenericKubernetesResource>> extraTabs = new ArrayList<>();
     private ResourceKind kind;
     private volatile GenericKubernetesResource object;
     /** Child kinds whose caches this pane listens to, so that children appearing later are shown. */
@@ -88,7 +90,7 @@ public final class DetailsPane {
         Tab eventsTab = new Tab("Events", events);
         Tab yamlTab = new Tab("YAML", yamlPane);
         yamlTab.setId("details-yaml-tab");
-        TabPane tabs = new TabPane(summaryTab, eventsTab, yamlTab);
+        tabs = new TabPane(summaryTab, eventsTab, yamlTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         HBox header = new HBox(6);
         header.setPadding(new Insets(6));
@@ -115,6 +117,15 @@ public final class DetailsPane {
         return root;
     }
 
+    /** Adds a tab (before the YAML) told of every object shown, and of null when nothing is. */
+    public void addTab(String name, String id, Node content, java.util.function.BiConsumer<ResourceKind, GenericKubernetesResource> onShow) {
+        Tab t = new Tab(name, content);
+        t.setId(id);
+        tabs.getTabs().add(tabs.getTabs().size() - 1, t);
+        extraTabs.add(onShow);
+        onShow.accept(kind, object);
+    }
+
     /** Shows {@code o} (or clears the pane for null). */
     public void show(ResourceKind k, GenericKubernetesResource o) {
         if (session.isClosed()) {
@@ -123,6 +134,7 @@ public final class DetailsPane {
         boolean sameObject = o != null && object != null && java.util.Objects.equals(o.getMetadata().getUid(), object.getMetadata().getUid());
         this.kind = k;
         this.object = o;
+        extraTabs.forEach(t -> t.accept(k, o));
         if (!sameObject) {
             reveal.setSelected(false);
         }

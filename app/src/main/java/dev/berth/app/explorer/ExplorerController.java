@@ -232,6 +232,30 @@ public final class ExplorerController {
         text.selectAll();
     }
 
+    /**
+     * Selects the row of {@code key} (namespace/name, or name) in the table shown now, clearing the
+     * filters that hide it; when the row has not arrived yet, it is selected as soon as it does.
+     */
+    public void reveal(String key) {
+        text.clear();
+        labels.clear();
+        namespace.setValue(ALL_NAMESPACES);
+        selectedKey = key;
+        Row r = model == null ? null : model.get(key);
+        if (r != null) {
+            table.getSelectionModel().select(r);
+            table.scrollTo(r);
+            selectedKey = key;
+            details.show(kind, r.object());
+            updateActions();
+        }
+    }
+
+    /** The key of the selected row, or of the row waiting to be selected. */
+    public String selectedKey() {
+        return selectedKey;
+    }
+
     /** Shows the objects of {@code k}; the watch starts on first use and keeps running. */
     public void show(ResourceKind k) {
         this.kind = k;

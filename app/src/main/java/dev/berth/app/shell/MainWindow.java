@@ -70,6 +70,7 @@ public final class MainWindow implements Workbench {
     static final String OVERVIEW = "Overview";
     static final String TOPOLOGY = "Topology";
     static final String AUDIT = "Audit log";
+    static final String TIMELINE = "Events timeline";
 
     private final Stage stage;
     private final AppContext ctx;
@@ -92,6 +93,9 @@ public final class MainWindow implements Workbench {
     private OverviewController overview;
     private dev.berth.app.topology.TopologyView topology;
     private dev.berth.app.audit.AuditController audit;
+    private dev.berth.app.events.EventsController events;
+    private dev.berth.app.metrics.MetricsView metrics;
+    private final dev.berth.app.events.NotificationCenter notifications;
     private Connection connecting;
     private Theme theme;
     private dev.berth.app.portforward.PortForwards portForwards;
@@ -135,7 +139,17 @@ public final class MainWindow implements Workbench {
         HBox.setHgrow(spacer, Priority.ALWAYS);
         busy.setPrefSize(18, 18);
         busy.setVisible(false);
-        ToolBar bar = new ToolBar(new Label("Cluster"), connections, busy, spacer, paletteButton, themeButton);
+        notifications = new dev.berth.app.events.NotificationCenter(ctx.clock().getZone(),
+                n -> reveal(n.kind(), n.namespace(), n.name()));
+        javafx.scene.control.MenuItem exportItem = new javafx.scene.control.MenuItem("Export the cluster to a folder of YAML…");
+        exportItem.setId("menu-export");
+        exportItem.setOnAction(e -> chooseFolder(true));
+        javafx.scene.control.MenuItem importItem = new javafx.scene.control.MenuItem("Import a folder of YAML…");
+        importItem.setId("menu-import");
+        importItem.setOnAction(e -> chooseFolder(false));
+        javafx.scene.control.MenuButton clusterMenu = new javafx.scene.control.MenuButton("State", null, exportItem, importItem);
+        clusterMenu.setId("cluster-menu");
+        ToolBar bar = new ToolBar(new Label("Cluster"), connections, busy, clusterMenu, spacer, notifications.button(), paletteButton, themeButton);
 
         nav.setId("nav");
         nav.setShowRoot(false);
@@ -146,6 +160,9 @@ public final class MainWindow implements Workbench {
             TreeItem<Object> section = s.getKey().equals(Kinds.CUSTOM) ? customSection : new TreeItem<>(s.getKey());
             for (ResourceKind k : s.getValue()) {
                 section.getChildren().add(new TreeItem<>(k, KindIcons.forKind(k.kind(), 16)));
+            }
+            if (s.getKey().equals(Kinds.EVENTS)) {
+                section.getChildren().add(new TreeItem<>(TIMELINE, KindIcons.forKind("Event", 16)));
             }
             if (s.getKey().equals(Kinds.ACCESS) && ctx.controlPlane() != null) {
                 section.getChildren().add(new TreeItem<>(AUDIT, KindIcons.forKind("Event", 16)));
@@ -183,8 +200,9 @@ public final class MainWindow implements Workbench {
         root.setTop(bar);
         root.setCenter(main);
         root.setBottom(status);
+        StackPane layers = new StackPane(root, notifications.toast());
 
-        Scene scene = new Scene(root, ctx.settings().getDouble("window.width", 1280), ctx.settings().getDouble("window.height", 800));
+        Scene scene = new Scene(layers, ctx.settings().getDouble("window.width", 1280), ctx.settings().getDouble("window.height", 800));
         scene.getStylesheets().add(MainWindow.class.getResource("app.css").toExternalForm());
         installShortcuts(scene);
         stage.setScene(scene);
@@ -231,6 +249,37 @@ public final class MainWindow implements Workbench {
     /** The topology view, once it has been opened on this connection. */
     public dev.berth.app.topology.TopologyView topology() {
         return topology;
+    }
+
+    /** The events timeline of the current connection. */
+    public dev.berth.app.events.EventsController events() {
+        return events;
+    }
+
+    /** The metrics charts of the current connection. */
+    public dev.berth.app.metrics.MetricsView metrics() {
+        return metrics;
+    }
+
+    public dev.berth.app.events.NotificationCenter notifications() {
+        return notifications;
+    }
+
+    /**
+     * Shows the object {@code kind namespace/name} selected in its kind's table, with its details;
+     * says so in the status bar when the app has no table for that kind.
+     */
+    public void reveal(String kind, String namespace, String name) {
+        if (session == null) {
+            return;
+        }
+        Optional<ResourceKind> k = Kinds.builtIn().stream().filter(x -> x.kind().equals(kind)).findFirst();
+        if (k.isEmpty()) {
+            notify("No table for " + kind + " " + name + " in this app", true);
+            return;
+        }
+        show(k.get());
+        explorer.reveal(namespace == null || namespace.isEmpty() || !k.get().namespaced() ? name : namespace + "/" + name);
     }
 
     public ClusterSession session() {
@@ -325,6 +374,11 @@ public final class MainWindow implements Workbench {
                     session = new ClusterSession(c, cv.getKey());
                     explorer = new ExplorerController(session, tasks, ctx.clock(), this);
                     overview = new OverviewController(session, tasks);
+                    metrics = new dev.berth.app.metrics.MetricsView(session, tasks, ctx.clock());
+                    explorer.details().addTab("Metrics", "details-metrics-tab", metrics.view(), metrics::show);
+                    notifications.clear();
+                    events = new dev.berth.app.events.EventsController(session, tasks, ctx.clock(),
+                            e -> reveal(e.kind(), e.namespace(), e.name()), notifications::add);
                     connectionStatus.setText("Connected to " + c.label() + " (Kubernetes " + cv.getValue() + ")");
                     if (!c.equals(connections.getValue())) {
                         connections.setValue(c);
@@ -398,7 +452,7 @@ public final class MainWindow implements Workbench {
 
     private void restoreView() {
         String last = ctx.settings().get("view", OVERVIEW);
-        Object target = TOPOLOGY.equals(last) ? TOPOLOGY : OVERVIEW;
+        Object target = TOPOLOGY.equals(last) || TIMELINE.equals(last) ? last : OVERVIEW;
         for (ResourceKind k : Kinds.builtIn()) {
             if ((k.kind() + "." + k.group()).equals(last)) {
                 target = k;
@@ -464,6 +518,10 @@ public final class MainWindow implements Workbench {
             clusterView.getChildren().setAll(topology.view());
             clusterTab.setText(TOPOLOGY);
             ctx.settings().put("view", TOPOLOGY);
+        } else if (TIMELINE.equals(item)) {
+            clusterView.getChildren().setAll(events.view());
+            clusterTab.setText(TIMELINE);
+            ctx.settings().put("view", TIMELINE);
         } else if (AUDIT.equals(item) && ctx.controlPlane() != null) {
             if (audit == null) {
                 audit = new dev.berth.app.audit.AuditController(ctx.controlPlane().auditDir(), tasks);
@@ -479,6 +537,14 @@ public final class MainWindow implements Workbench {
         }
         if (overview != null) {
             overview.close();
+        }
+        if (events != null) {
+            events.close();
+            events = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
         }
         if (topology != null) {
             topology.close();
@@ -692,6 +758,8 @@ public final class MainWindow implements Workbench {
         List<Command> out = new ArrayList<>();
         out.add(new Command("Go to Overview", "Ctrl+1", () -> show(OVERVIEW)));
         out.add(new Command("Open the Topology", "", () -> show(TOPOLOGY)));
+        out.add(new Command("Open the events timeline", "", () -> show(TIMELINE)));
+        out.add(new Command("Show the notifications", "", notifications::showList));
         if (ctx.controlPlane() != null) {
             out.add(new Command("Show the audit log", "", () -> show(AUDIT)));
         }
@@ -704,6 +772,10 @@ public final class MainWindow implements Workbench {
             }
         }
         out.add(new Command("Toggle light and dark theme", "Ctrl+T", this::toggleTheme));
+        if (session != null) {
+            out.add(new Command("Export the cluster to a folder of YAML", "", () -> chooseFolder(true)));
+            out.add(new Command("Import a folder of YAML into the cluster", "", () -> chooseFolder(false)));
+        }
         for (Connection c : connections.getItems()) {
             out.add(new Command("Connect to " + c.label(), "", () -> connect(c)));
         }
@@ -753,6 +825,57 @@ public final class MainWindow implements Workbench {
         }
         out.add(new Command("Close the current tab", "Ctrl+W", this::closeCurrentTab));
         return out;
+    }
+
+    private void chooseFolder(boolean export) {
+        if (session == null) {
+            notify("Connect to a cluster first", true);
+            return;
+        }
+        javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+        chooser.setTitle(export ? "Export to a new or empty folder (or an earlier export)" : "Import a folder of YAML");
+        java.io.File f = chooser.showDialog(stage);
+        if (f != null) {
+            if (export) {
+                exportTo(f.toPath());
+            } else {
+                importFrom(f.toPath());
+            }
+        }
+    }
+
+    /** Writes the cluster's state to {@code dir} in the background; the status bar tells how it went. */
+    public void exportTo(java.nio.file.Path dir) {
+        ClusterSession s = session;
+        if (s == null) {
+            return;
+        }
+        busy.setVisible(true);
+        notify("Exporting to " + dir + "…", false);
+        tasks.run(() -> new dev.berth.app.transfer.ClusterExport(s.client()).export(dir,
+                        line -> tasks.ui(() -> notify("Exporting to " + dir + ": " + line, false))))
+                .onSuccess(r -> notify("Exported " + r.objects() + " objects to " + dir
+                        + (r.skippedKinds().isEmpty() ? "" : " (could not read: " + String.join("; ", r.skippedKinds()) + ")"), false))
+                .onFailure(e -> notify("Cannot export to " + dir + ": " + rootMessage(e), true))
+                .onDone(() -> busy.setVisible(false))
+                .start();
+    }
+
+    /** Applies the folder {@code dir} to the cluster in the background; failures are listed in the status bar. */
+    public void importFrom(java.nio.file.Path dir) {
+        ClusterSession s = session;
+        if (s == null) {
+            return;
+        }
+        busy.setVisible(true);
+        notify("Importing " + dir + "…", false);
+        tasks.run(() -> new dev.berth.app.transfer.ClusterImport(s.client()).apply(dir,
+                        line -> tasks.ui(() -> notify("Importing " + dir + ": " + line, false))))
+                .onSuccess(r -> notify("Imported " + r.applied() + " objects from " + dir + (r.failures().isEmpty() ? ""
+                        : "; " + r.failures().size() + " failed: " + String.join("; ", r.failures())), !r.failures().isEmpty()))
+                .onFailure(e -> notify("Cannot import " + dir + ": " + rootMessage(e), true))
+                .onDone(() -> busy.setVisible(false))
+                .start();
     }
 
     /** Adds a context named berth for the embedded control plane to the person's kubeconfig. */
