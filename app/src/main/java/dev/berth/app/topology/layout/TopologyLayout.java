@@ -259,7 +259,8 @@ public final class TopologyLayout {
             byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
         }
         List<List<Component>> shapes = new ArrayList<>(byShape.values());
-        // ELK sets up its registry of algorithms on first use, unsynchronised: one run first, alone
+        // ELK sets up its registry of algorithms on first use: one run goes first, alone, so that the
+        // parallel ones find it set up
         double[][] first = shapes.isEmpty() ? null : elkComponent(items, shapes.get(0).get(0));
         List<double[][]> laidOut = shapes.size() <= 1 ? new ArrayList<>() : shapes.subList(1, shapes.size()).parallelStream()
                 .map(group -> elkComponent(items, group.get(0))).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
