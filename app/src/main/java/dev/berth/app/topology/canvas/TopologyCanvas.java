@@ -817,6 +817,9 @@ public final class TopologyCanvas extends Region {
         // zoomed out, boxes of the built-in skins are drawn in their compact form, in batches; the
         // others (drafts, the selection, old ReplicaSets, skins registered from outside) by their skin, on top
         boolean compact = viewport.scale() < COMPACT_SCALE;
+        // a selected pod is outlined by its skin: its container is drawn by its skin too
+        ElementId selectedContainer = selected == null || !"Pod".equals(selected.kind()) ? null
+                : mode == Mode.NODES ? nodeBoxOf(selected) : model.containerOf(selected);
         deferred.clear();
         for (Box b : boxes.values()) {
             if (!b.intersects(wx0, wy0, ww, wh)) {
@@ -833,7 +836,7 @@ public final class TopologyCanvas extends Region {
                 continue;
             }
             Color accent = compact ? skins.compactAccent(e.kind()) : null;
-            if (accent != null && !e.draft() && !ctx.selected(e.id()) && !faded(e)) {
+            if (accent != null && !e.draft() && !ctx.selected(e.id()) && !faded(e) && !e.id().equals(selectedContainer)) {
                 compactBox(ctx, e, b, accent);
             } else {
                 deferred.add(b);
