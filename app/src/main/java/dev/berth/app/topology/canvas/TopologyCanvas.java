@@ -1018,7 +1018,7 @@ public final class TopologyCanvas extends Region {
             // what costs most to rasterize in software
             boolean dashed = draft || !e.ready();
             double width = e.type() == EdgeType.ENDPOINT ? 1 : Math.max(1, 1.6 * Math.min(1, viewport.scale() * 1.5));
-            // edges of one look go into one path, stroked once after the loop
+            // edges are gathered by look and drawn after the loop, each look set once
             batches.lines(e.type().ordinal() * 4 + (e.ready() ? 2 : 0) + (dashed ? 1 : 0), edgeColour(e), width, dashed)
                     .add(viewport.toScreenX(a.maxX()), viewport.toScreenY(a.centerY()), viewport.toScreenX(b.x()), viewport.toScreenY(b.centerY()));
         }
