@@ -18,6 +18,8 @@ import java.util.Map;
 public final class Skins {
     private final Map<String, Skin> byKind = new HashMap<>();
     private final Skin fallback = new BoxSkin("#8c959f");
+    /** The skins this factory made itself: the canvas may draw their compact form in batches. */
+    private final java.util.Set<Skin> builtIn = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     public Skins() {
         byKind.put("Ingress", new IngressSkin());
@@ -33,6 +35,18 @@ public final class Skins {
         byKind.put("Secret", new SecretSkin());
         byKind.put("PersistentVolumeClaim", new PvcSkin());
         byKind.put("Node", new NodeSkin());
+        builtIn.addAll(byKind.values());
+        builtIn.add(fallback);
+    }
+
+    /**
+     * The accent colour of a kind when it is drawn by one of the skins made here (whose compact form
+     * the canvas knows: a box, its accent strip, its health border, its pods as cells), else null
+     * (a skin registered from outside draws itself at every zoom).
+     */
+    Color compactAccent(String kind) {
+        Skin s = forKind(kind);
+        return builtIn.contains(s) && s instanceof BoxSkin b ? b.accent : null;
     }
 
     public Skin forKind(String kind) {

@@ -63,6 +63,14 @@ public final class TopologyCanvas extends Region {
     /** The box of the node view that holds pods not scheduled yet. */
     public static final ElementId UNSCHEDULED = ElementId.of("Node", "", "(not scheduled)");
     private static final long FLASH_NANOS = 700_000_000L;
+    /**
+     * Below this zoom boxes are drawn in their compact form, batched: corners under 2.5 pixels, pod
+     * cells under 3.5 (squares, as the pod skin draws them under 8), and no text (from 0.6 on).
+     */
+    static final double COMPACT_SCALE = 0.25;
+    private static final Health[] HEALTHS = Health.values();
+    private static final Color DARK_PAPER = Color.web("#1c2128");
+    private static final Color LIGHT_PAPER = Color.web("#f6f8fa");
 
     private final Canvas gridLayer = new Canvas();
     private final Canvas edgeLayer = new Canvas();
@@ -71,6 +79,11 @@ public final class TopologyCanvas extends Region {
     private final Pane overlay = new Pane();
     private final Canvas minimap = new Canvas(200, 130);
     private final Viewport viewport = new Viewport();
+    private final Batches batches = new Batches();
+    private final List<Box> deferred = new ArrayList<>();
+    private final List<TopologyElement> deferredElements = new ArrayList<>();
+    private final int[] healthCounts = new int[Health.values().length];
+    private Color backgroundPaper;
     private final Skins skins = new Skins();
     private final FxTasks tasks;
     private final Map<ElementId, Box> boxes = new LinkedHashMap<>();
@@ -783,6 +796,7 @@ public final class TopologyCanvas extends Region {
         double wy0 = viewport.toWorldY(0);
         double ww = w / viewport.scale();
         double wh = h / viewport.scale();
+        batches.clear();
         drawGrid(w, h);
         if (skinContext == null || skinContext.model != model) {
             skinContext = new SkinContext(nodeLayer.getGraphicsContext2D(), viewport, model, this::podsIn, this::flashOf);
@@ -794,7 +808,19 @@ public final class TopologyCanvas extends Region {
         GraphicsContext g = nodeLayer.getGraphicsContext2D();
         g.clearRect(0, 0, w, h);
         GraphicsContext o = overlayLayer.getGraphicsContext2D();
-        o.clearRect(0, 0, w, h);
+        // the highlight layer is shown only while something is highlighted: a hidden layer costs no compositing
+        boolean highlighting = !flashes.isEmpty();
+        if (highlighting || overlayLayer.isVisible()) {
+            o.clearRect(0, 0, w, h);
+        }
+        overlayLayer.setVisible(highlighting);
+        // zoomed out, boxes of the built-in skins are drawn in their compact form, in batches; the
+        // others (drafts, the selection, old ReplicaSets, skins registered from outside) by their skin, on top
+        boolean compact = viewport.scale() < COMPACT_SCALE;
+        // a selected pod is outlined by its skin: its container is drawn by its skin too
+        ElementId selectedContainer = selected == null || !"Pod".equals(selected.kind()) ? null
+                : mode == Mode.NODES ? nodeBoxOf(selected) : model.containerOf(selected);
+        deferred.clear();
         for (Box b : boxes.values()) {
             if (!b.intersects(wx0, wy0, ww, wh)) {
                 continue;
@@ -805,26 +831,113 @@ public final class TopologyCanvas extends Region {
             }
             if (viewport.scale() * b.width() < 12) {
                 // a box a few pixels wide: its health colour is all that can be seen
-                g.setFill(SkinContext.health(e.health()));
-                g.fillRect(viewport.toScreenX(b.x()), viewport.toScreenY(b.y()), Math.max(1, b.width() * viewport.scale()),
-                        Math.max(1, b.height() * viewport.scale()));
+                batches.fill(SkinContext.health(e.health())).add(viewport.toScreenX(b.x()), viewport.toScreenY(b.y()),
+                        Math.max(1, b.width() * viewport.scale()), Math.max(1, b.height() * viewport.scale()));
                 continue;
             }
+            Color accent = compact ? skins.compactAccent(e.kind()) : null;
+            if (accent != null && !e.draft() && !ctx.selected(e.id()) && !faded(e) && !e.id().equals(selectedContainer)) {
+                compactBox(ctx, e, b, accent);
+            } else {
+                deferred.add(b);
+                deferredElements.add(e);
+            }
+        }
+        batches.drawRects(g);
+        for (int i = 0; i < deferred.size(); i++) {
+            Box b = deferred.get(i);
+            TopologyElement e = deferredElements.get(i);
             skins.forKind(e.kind()).draw(ctx, e, b);
         }
+        deferredElements.clear();
         drawFlashes(o, wx0, wy0, ww, wh);
         drawMinimap(ctx);
         frameListener.accept(System.nanoTime() - start);
     }
 
+    /** An old ReplicaSet of a rollout: its skin draws it faded. */
+    private static boolean faded(TopologyElement e) {
+        return e.rollout() != null && e.rollout().role() == dev.berth.app.topology.model.Rollout.Role.OLD;
+    }
+
+    /**
+     * A box as its skin draws it when zoomed out below {@link #COMPACT_SCALE} (no text, no icon,
+     * corners too small to round, pods as squares or bars), into the batches.
+     */
+    private void compactBox(SkinContext c, TopologyElement e, Box b, Color accent) {
+        double s = viewport.scale();
+        double x = viewport.toScreenX(b.x());
+        double y = viewport.toScreenY(b.y());
+        double w = b.width() * s;
+        double h = b.height() * s;
+        double arc = 10 * s;
+        batches.fill(c.surface()).add(x, y, w, h);
+        batches.fill(accent).add(x, y + arc / 2, Math.max(1, 4 * s), Math.max(0, h - arc));
+        batches.stroke(SkinContext.health(e.health()), e.health() == Health.OK ? 1 : 2).add(x, y, w, h);
+        if (!Sizes.isContainer(e)) {
+            return;
+        }
+        List<ElementId> pods = podsIn(e.id());
+        if (pods.isEmpty()) {
+            return;
+        }
+        double cell = Sizes.CELL * s;
+        double x0 = viewport.toScreenX(b.x() + Sizes.PAD);
+        double y0 = viewport.toScreenY(b.y() + Sizes.HEADER);
+        if (cell < 2.5) {
+            // too small for cells: one bar per health, in proportion
+            int[] counts = healthCounts;
+            java.util.Arrays.fill(counts, 0);
+            for (ElementId p : pods) {
+                TopologyElement pe = model.get(p);
+                counts[(pe == null ? Health.UNKNOWN : pe.health()).ordinal()]++;
+            }
+            double barWidth = (b.width() - 2 * Sizes.PAD) * s;
+            double bx = x0;
+            for (Health health : HEALTHS) {
+                double part = barWidth * counts[health.ordinal()] / pods.size();
+                if (part > 0) {
+                    batches.cell(SkinContext.health(health)).add(bx, y0, part, Math.max(1, cell));
+                }
+                bx += part;
+            }
+            return;
+        }
+        // cells under 8 pixels are squares (see PodSkin.cell)
+        int cols = Sizes.columns(pods.size());
+        double inset = Math.max(0.5, cell * 0.1);
+        double d = cell - 2 * inset;
+        double vw = getWidth();
+        double vh = getHeight();
+        for (int i = 0; i < pods.size(); i++) {
+            double px = x0 + (i % cols) * cell;
+            double py = y0 + (i / cols) * cell;
+            if (px > vw || py > vh || px + cell < 0 || py + cell < 0) {
+                continue;
+            }
+            TopologyElement pe = model.get(pods.get(i));
+            if (pe != null) {
+                batches.cell(SkinContext.health(pe.health())).add(px + inset, py + inset, d, d);
+            }
+        }
+    }
+
     private void drawGrid(double w, double h) {
-        GraphicsContext g = gridLayer.getGraphicsContext2D();
-        g.setFill(dark ? Color.web("#1c2128") : Color.web("#f6f8fa"));
-        g.fillRect(0, 0, w, h);
+        Color paper = dark ? DARK_PAPER : LIGHT_PAPER;
+        if (paper != backgroundPaper) {
+            // the region's own background shows when the grid layer is hidden
+            backgroundPaper = paper;
+            setBackground(new javafx.scene.layout.Background(new javafx.scene.layout.BackgroundFill(paper, null, null)));
+        }
         double step = 40 * viewport.scale();
+        // zoomed out the grid lines are too dense to draw: the layer is hidden and costs nothing
+        gridLayer.setVisible(step >= 8);
         if (step < 8) {
             return;
         }
+        GraphicsContext g = gridLayer.getGraphicsContext2D();
+        g.setFill(paper);
+        g.fillRect(0, 0, w, h);
         g.setStroke(dark ? Color.web("#2d333b") : Color.web("#e7ecf0"));
         g.setLineWidth(1);
         double x0 = ((viewport.tx() % step) + step) % step;
@@ -895,36 +1008,21 @@ public final class TopologyCanvas extends Region {
             }
             double minX = Math.min(a.maxX(), b.x());
             double minY = Math.min(a.centerY(), b.centerY());
-            if (!new Box(null, minX, minY, Math.abs(b.x() - a.maxX()) + 1, Math.abs(b.centerY() - a.centerY()) + 1)
-                    .intersects(wx0, wy0, ww, wh)) {
+            double spanX = Math.abs(b.x() - a.maxX()) + 1;
+            double spanY = Math.abs(b.centerY() - a.centerY()) + 1;
+            if (!(minX < wx0 + ww && wx0 < minX + spanX && minY < wy0 + wh && wy0 < minY + spanY)) {
                 continue;
             }
             boolean draft = model.isDraft(e.from()) || model.isDraft(e.to());
-            g.setStroke(edgeColour(e));
-            g.setLineWidth(e.type() == EdgeType.ENDPOINT ? 1 : Math.max(1, 1.6 * Math.min(1, viewport.scale() * 1.5)));
             // dashes only where they mean something (drafts, endpoints not ready): dashed curves are
             // what costs most to rasterize in software
             boolean dashed = draft || !e.ready();
-            if (dashed) {
-                g.setLineDashes(8, 6);
-            }
-            double x1 = viewport.toScreenX(a.maxX());
-            double y1 = viewport.toScreenY(a.centerY());
-            double x2 = viewport.toScreenX(b.x());
-            double y2 = viewport.toScreenY(b.centerY());
-            if (viewport.scale() < 0.3) {
-                g.strokeLine(x1, y1, x2, y2);
-            } else {
-                double bend = Math.max(20, (x2 - x1) / 2);
-                g.beginPath();
-                g.moveTo(x1, y1);
-                g.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
-                g.stroke();
-            }
-            if (dashed) {
-                g.setLineDashes();
-            }
+            double width = e.type() == EdgeType.ENDPOINT ? 1 : Math.max(1, 1.6 * Math.min(1, viewport.scale() * 1.5));
+            // edges are gathered by look and drawn after the loop, each look set once
+            batches.lines(e.type().ordinal() * 4 + (e.ready() ? 2 : 0) + (dashed ? 1 : 0), edgeColour(e), width, dashed)
+                    .add(viewport.toScreenX(a.maxX()), viewport.toScreenY(a.centerY()), viewport.toScreenX(b.x()), viewport.toScreenY(b.centerY()));
         }
+        batches.drawLines(g, viewport.scale() >= 0.3);
     }
 
     private Color edgeColour(TopologyEdge e) {
@@ -932,15 +1030,24 @@ public final class TopologyCanvas extends Region {
             return SkinContext.health(Health.WARNING);
         }
         return switch (e.type()) {
-            case ROUTES -> Color.web("#8250df");
-            case SELECTS -> Color.web("#0969da");
-            case ENDPOINT -> Color.web("#2da44e", 0.7);
-            case OWNS -> dark ? Color.web("#768390") : Color.web("#8c959f");
-            case USES_CONFIG_MAP -> Color.web("#bc4c00");
-            case USES_SECRET -> Color.web("#a40e26");
-            case MOUNTS -> Color.web("#6639ba");
+            case ROUTES -> ROUTES_COLOUR;
+            case SELECTS -> SELECTS_COLOUR;
+            case ENDPOINT -> ENDPOINT_COLOUR;
+            case OWNS -> dark ? OWNS_DARK_COLOUR : OWNS_COLOUR;
+            case USES_CONFIG_MAP -> CONFIG_MAP_COLOUR;
+            case USES_SECRET -> SECRET_COLOUR;
+            case MOUNTS -> MOUNTS_COLOUR;
         };
     }
+
+    private static final Color ROUTES_COLOUR = Color.web("#8250df");
+    private static final Color SELECTS_COLOUR = Color.web("#0969da");
+    private static final Color ENDPOINT_COLOUR = Color.web("#2da44e", 0.7);
+    private static final Color OWNS_COLOUR = Color.web("#8c959f");
+    private static final Color OWNS_DARK_COLOUR = Color.web("#768390");
+    private static final Color CONFIG_MAP_COLOUR = Color.web("#bc4c00");
+    private static final Color SECRET_COLOUR = Color.web("#a40e26");
+    private static final Color MOUNTS_COLOUR = Color.web("#6639ba");
 
     private void drawFlashes(GraphicsContext o, double wx0, double wy0, double ww, double wh) {
         for (Map.Entry<ElementId, Long> f : flashes.entrySet()) {

@@ -39,6 +39,10 @@ public final class TopologyLayout {
     public static final double COLUMN_GAP = 90;
     public static final double ROW_GAP = 18;
     public static final double GROUP_GAP = 60;
+    /** Space between two connected components of one namespace. */
+    static final double COMPONENT_GAP = 40;
+    /** Width over height the rows of components aim at (ELK's default aspect ratio). */
+    static final double ASPECT_RATIO = 1.6;
     private static final double COLUMN = Sizes.WIDTH + COLUMN_GAP;
 
     /** What to lay out: an element and the size its box needs. */
@@ -52,6 +56,15 @@ public final class TopologyLayout {
 
     /** Lays out every item from scratch; {@code pinned} positions are kept as they are. */
     public static Map<ElementId, Box> layout(Collection<Item> items, Collection<TopologyEdge> edges, Map<ElementId, Box> pinned) {
+        return layout(items, edges, pinned, true);
+    }
+
+    /**
+     * {@link #layout(Collection, Collection, Map)}; {@code reuseShapes} false lays out every connected
+     * component on its own even when another one has the same shape (the benchmark measures both).
+     */
+    public static Map<ElementId, Box> layout(Collection<Item> items, Collection<TopologyEdge> edges, Map<ElementId, Box> pinned,
+                                             boolean reuseShapes) {
         Map<String, List<Item>> byNamespace = new TreeMap<>();
         for (Item i : items) {
             byNamespace.computeIfAbsent(i.id().namespace(), k -> new ArrayList<>()).add(i);
@@ -59,7 +72,7 @@ public final class TopologyLayout {
         Map<ElementId, Box> out = new LinkedHashMap<>();
         double top = 0;
         for (List<Item> group : byNamespace.values()) {
-            Map<ElementId, Box> boxes = elk(group, edges);
+            Map<ElementId, Box> boxes = elk(group, edges, reuseShapes);
             double minY = boxes.values().stream().mapToDouble(Box::y).min().orElse(0);
             double maxY = top;
             for (Box b : boxes.values()) {
@@ -193,8 +206,113 @@ public final class TopologyLayout {
         return cur;
     }
 
-    /** One ELK layered run over {@code items}; edges with an end outside them are left out. */
+    /**
+     * Lays out {@code items} with ELK, one connected component at a time, and packs the components in
+     * rows (what ELK's own component handling does, see {@link #pack}); edges with an end outside the
+     * items are left out.
+     *
+     * <p>Why not one ELK run over everything: a namespace with 2,000 apps is 2,000 small components,
+     * and ELK lays them out one after the other, each paying the full cost of its ~40 processors.
+     * Here components of the same shape (the same kinds in the same columns, of the same sizes, joined
+     * the same way) are laid out once, since ELK places identical input identically, and the distinct
+     * shapes are laid out in parallel.
+     */
     static Map<ElementId, Box> elk(List<Item> items, Collection<TopologyEdge> edges) {
+        return elk(items, edges, true);
+    }
+
+    /** {@link #elk(List, Collection)}, optionally without reusing the layout of components of one shape (to measure it). */
+    static Map<ElementId, Box> elk(List<Item> items, Collection<TopologyEdge> edges, boolean reuseShapes) {
+        Map<ElementId, Integer> index = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            index.putIfAbsent(items.get(i).id(), i);
+        }
+        // the edges inside items, as index pairs, in their given order
+        List<int[]> links = new ArrayList<>();
+        int[] parent = new int[items.size()];
+        for (int i = 0; i < parent.length; i++) {
+            parent[i] = i;
+        }
+        for (TopologyEdge e : edges) {
+            Integer a = index.get(e.from());
+            Integer b = index.get(e.to());
+            if (a != null && b != null && !a.equals(b)) {
+                links.add(new int[] {a, b});
+                parent[root(parent, a)] = root(parent, b);
+            }
+        }
+        // components in the order of their first item
+        Map<Integer, Component> byRoot = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (index.get(items.get(i).id()) != i) {
+                continue;   // a duplicate id: ELK would get one node for it
+            }
+            byRoot.computeIfAbsent(root(parent, i), r -> new Component()).add(i);
+        }
+        for (int[] l : links) {
+            byRoot.get(root(parent, l[0])).links.add(l);
+        }
+        List<Component> components = new ArrayList<>(byRoot.values());
+        Map<String, List<Component>> byShape = new LinkedHashMap<>();
+        for (Component c : components) {
+            String key = reuseShapes ? c.shape(items) : String.valueOf(byShape.size());
+            byShape.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+        }
+        List<List<Component>> shapes = new ArrayList<>(byShape.values());
+        // ELK sets up its registry of algorithms on first use: one run goes first, alone, so that the
+        // parallel ones find it set up
+        double[][] first = shapes.isEmpty() ? null : elkComponent(items, shapes.get(0).get(0));
+        List<double[][]> laidOut = shapes.size() <= 1 ? new ArrayList<>() : shapes.subList(1, shapes.size()).parallelStream()
+                .map(group -> elkComponent(items, group.get(0))).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+        if (first != null) {
+            laidOut.addFirst(first);
+        }
+        for (int s = 0; s < shapes.size(); s++) {
+            for (Component c : shapes.get(s)) {
+                c.relative = laidOut.get(s);
+            }
+        }
+        return pack(items, components);
+    }
+
+    private static int root(int[] parent, int i) {
+        while (parent[i] != i) {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    /** One connected component: its items (indexes), its edges, and once laid out, its boxes relative to its corner. */
+    private static final class Component {
+        final List<Integer> members = new ArrayList<>();
+        final List<int[]> links = new ArrayList<>();
+        /** Per member: x, y relative to the component's top-left corner; the last entry: width, height. */
+        double[][] relative;
+
+        void add(int i) {
+            members.add(i);
+        }
+
+        /** What ELK sees of the component: per member its column and size, and the edges between members. */
+        String shape(List<Item> items) {
+            Map<Integer, Integer> local = new HashMap<>();
+            StringBuilder key = new StringBuilder();
+            for (int m : members) {
+                local.put(m, local.size());
+                Item i = items.get(m);
+                key.append(Sizes.rank(i.element())).append(',').append(i.width()).append(',').append(i.height()).append(';');
+            }
+            key.append('|');
+            for (int[] l : links) {
+                key.append(local.get(l[0])).append('>').append(local.get(l[1])).append(';');
+            }
+            return key.toString();
+        }
+    }
+
+    /** ELK layered over one component; positions relative to the component's top-left corner, then its size. */
+    private static double[][] elkComponent(List<Item> items, Component c) {
         ElkNode root = ElkGraphUtil.createGraph();
         root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
         root.setProperty(CoreOptions.DIRECTION, Direction.RIGHT);
@@ -203,28 +321,71 @@ public final class TopologyLayout {
         root.setProperty(LayeredOptions.CROSSING_MINIMIZATION_STRATEGY, CrossingMinimizationStrategy.LAYER_SWEEP);
         root.setProperty(LayeredOptions.SPACING_NODE_NODE, ROW_GAP);
         root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, COLUMN_GAP);
-        root.setProperty(LayeredOptions.SPACING_COMPONENT_COMPONENT, 40.0);
-        root.setProperty(CoreOptions.SEPARATE_CONNECTED_COMPONENTS, true);
-        Map<ElementId, ElkNode> nodes = new HashMap<>();
-        for (Item i : items) {
+        root.setProperty(CoreOptions.SEPARATE_CONNECTED_COMPONENTS, false);
+        Map<Integer, ElkNode> nodes = new HashMap<>();
+        for (int m : c.members) {
+            Item i = items.get(m);
             ElkNode n = ElkGraphUtil.createNode(root);
             n.setDimensions(i.width(), i.height());
             // interactive layering puts each node in the layer of its x: the kind's column
             n.setLocation(Sizes.rank(i.element()) * 10_000.0, 0);
-            nodes.put(i.id(), n);
+            nodes.put(m, n);
         }
-        for (TopologyEdge e : edges) {
-            ElkNode a = nodes.get(e.from());
-            ElkNode b = nodes.get(e.to());
-            if (a != null && b != null && a != b) {
-                ElkGraphUtil.createSimpleEdge(a, b);
-            }
+        for (int[] l : c.links) {
+            ElkGraphUtil.createSimpleEdge(nodes.get(l[0]), nodes.get(l[1]));
         }
         new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
+        double minX = Double.MAX_VALUE, minY = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
+        for (ElkNode n : nodes.values()) {
+            minX = Math.min(minX, n.getX());
+            minY = Math.min(minY, n.getY());
+            maxX = Math.max(maxX, n.getX() + n.getWidth());
+            maxY = Math.max(maxY, n.getY() + n.getHeight());
+        }
+        double[][] out = new double[c.members.size() + 1][];
+        for (int k = 0; k < c.members.size(); k++) {
+            ElkNode n = nodes.get(c.members.get(k));
+            out[k] = new double[] {n.getX() - minX, n.getY() - minY};
+        }
+        out[c.members.size()] = new double[] {maxX - minX, maxY - minY};
+        return out;
+    }
+
+    /**
+     * Packs laid-out components in rows, as ELK does with separate components: the biggest first, rows
+     * as wide as the square root of the total area times {@link #ASPECT_RATIO} (or the widest
+     * component), {@link #COMPONENT_GAP} apart.
+     */
+    private static Map<ElementId, Box> pack(List<Item> items, List<Component> components) {
+        List<Component> order = new ArrayList<>(components);
+        order.sort(java.util.Comparator.comparingDouble((Component c) -> -c.relative[c.members.size()][0] * c.relative[c.members.size()][1]));
+        double area = 0;
+        double widest = 0;
+        for (Component c : order) {
+            double[] size = c.relative[c.members.size()];
+            area += (size[0] + COMPONENT_GAP) * (size[1] + COMPONENT_GAP);
+            widest = Math.max(widest, size[0]);
+        }
+        double rowWidth = Math.max(widest, Math.sqrt(area) * ASPECT_RATIO);
+        double x = 0, y = 0, rowHeight = 0;
+        Map<ElementId, Box> placed = new HashMap<>();
+        for (Component c : order) {
+            double[] size = c.relative[c.members.size()];
+            if (x > 0 && x + size[0] > rowWidth) {
+                x = 0;
+                y += rowHeight + COMPONENT_GAP;
+                rowHeight = 0;
+            }
+            for (int k = 0; k < c.members.size(); k++) {
+                Item i = items.get(c.members.get(k));
+                placed.put(i.id(), new Box(i.id(), x + c.relative[k][0], y + c.relative[k][1], i.width(), i.height()));
+            }
+            x += size[0] + COMPONENT_GAP;
+            rowHeight = Math.max(rowHeight, size[1]);
+        }
         Map<ElementId, Box> out = new LinkedHashMap<>();
         for (Item i : items) {
-            ElkNode n = nodes.get(i.id());
-            out.put(i.id(), new Box(i.id(), n.getX(), n.getY(), n.getWidth(), n.getHeight()));
+            out.putIfAbsent(i.id(), placed.get(i.id()));
         }
         return out;
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class TopologyLayoutTest {
     static TopologyElement element(String kind, String ns, String name, boolean owned) {
@@ -121,6 +122,40 @@ class TopologyLayoutTest {
         assertThat(placed.get(rs2.id()).x()).isEqualTo(before.get(ElementId.of("ReplicaSet", "shop", "app1-1")).x());
         double bottom = before.values().stream().mapToDouble(Box::maxY).max().orElseThrow();
         assertThat(placed.get(ElementId.of("Deployment", "shop", "app4")).y()).as("a detached app goes below").isGreaterThan(bottom);
+    }
+
+    @Test
+    void componentsOfOneShapeAreLaidOutOnceWithTheSameResultAsEachAlone() {
+        List<TopologyEdge> edges = new ArrayList<>();
+        List<TopologyLayout.Item> items = apps("shop", 30, edges);
+        // other shapes among them: app3 in the middle of a rollout, app5 with a bigger ReplicaSet
+        TopologyElement rs2 = element("ReplicaSet", "shop", "app3-2", true);
+        items.add(item(rs2));
+        edges.add(TopologyEdge.of(ElementId.of("Deployment", "shop", "app3"), rs2.id(), EdgeType.OWNS));
+        ElementId big = ElementId.of("ReplicaSet", "shop", "app5-1");
+        items.replaceAll(i -> i.id().equals(big) ? new TopologyLayout.Item(i.element(), Sizes.width(i.element(), 40), Sizes.height(i.element(), 40)) : i);
+
+        Map<ElementId, Box> reused = TopologyLayout.elk(items, edges, true);
+        Map<ElementId, Box> each = TopologyLayout.elk(items, edges, false);
+
+        assertThat(reused).isEqualTo(each);
+        assertThat(reused).hasSize(items.size());
+        assertNoOverlaps(reused.values());
+        // the same shape, the same picture, wherever the component went
+        for (String kind : List.of("Ingress", "Service", "Deployment", "ConfigMap")) {
+            Box a0 = reused.get(ElementId.of(kind, "shop", "app0"));
+            Box a7 = reused.get(ElementId.of(kind, "shop", "app7"));
+            Box d0 = reused.get(ElementId.of("Deployment", "shop", "app0"));
+            Box d7 = reused.get(ElementId.of("Deployment", "shop", "app7"));
+            assertThat(a7.x() - d7.x()).isCloseTo(a0.x() - d0.x(), within(1e-6));
+            assertThat(a7.y() - d7.y()).isCloseTo(a0.y() - d0.y(), within(1e-6));
+        }
+        // the rollout's two ReplicaSets share the column right of their Deployment
+        assertThat(reused.get(rs2.id()).x()).isCloseTo(reused.get(ElementId.of("ReplicaSet", "shop", "app3-1")).x(), within(1e-6));
+        // components are packed in rows, not in one long column
+        double width = reused.values().stream().mapToDouble(Box::maxX).max().orElseThrow();
+        double height = reused.values().stream().mapToDouble(Box::maxY).max().orElseThrow();
+        assertThat(width / height).isBetween(0.5, 4.0);
     }
 
     @Test
