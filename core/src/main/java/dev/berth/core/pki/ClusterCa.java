@@ -409,8 +409,10 @@ public final class ClusterCa {
 
     /** Proves the pair by signing a random challenge; works for EC and RSA keys alike. */
     static boolean keyMatches(PrivateKey privateKey, PublicKey publicKey) {
-        if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) return false;
-        String algorithm = switch (publicKey.getAlgorithm()) {
+        // the same key is "EC" from the JDK's providers and "ECDSA" from BouncyCastle's, whichever
+        // comes first in this JVM (SSH libraries register BouncyCastle): compare the families
+        if (!keyFamily(privateKey.getAlgorithm()).equals(keyFamily(publicKey.getAlgorithm()))) return false;
+        String algorithm = switch (keyFamily(publicKey.getAlgorithm())) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
@@ -431,6 +433,14 @@ public final class ClusterCa {
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    private static String keyFamily(String algorithm) {
+        return switch (algorithm) {
+            case "ECDSA" -> "EC";
+            case "EdDSA" -> "Ed25519";
+            default -> algorithm;
+        };
     }
 
     private static X500Name clientSubject(String commonName, Collection<String> organizations) {

@@ -134,7 +134,10 @@ public final class BundleBuilder {
                 for (Path entry : classpath) {
                     if (Files.isDirectory(entry)) {
                         // a class directory (a build tree): packed as a jar so lib/* finds it
-                        String name = "lib/" + entry.getParent().getFileName() + "-" + entry.getFileName() + ".jar";
+                        // (several modules' target/classes: numbered, so that none replaces another)
+                        String stem = "lib/" + entry.getParent().getFileName() + "-" + entry.getFileName();
+                        String name = stem + ".jar";
+                        for (int i = 2; !names.add(name); i++) name = stem + "-" + i + ".jar";
                         add(tar, name, jarOf(entry), 0644, sums);
                     } else {
                         String name = "lib/" + entry.getFileName();
@@ -233,15 +236,26 @@ public final class BundleBuilder {
                 """.formatted(mainClass);
     }
 
-    /** Restarts the agent whenever it exits, where systemd does not run; started detached by the installer. */
+    /**
+     * Restarts the agent whenever it exits, where systemd does not run; started detached (in a
+     * session of its own, so the installer can stop it and the agent as one process group). It
+     * writes its pid file atomically, and on TERM removes it only while it still holds its own pid:
+     * a supervisor started after it (an upgrade's restart) owns the file by then.
+     */
     static String supervisor() {
         return """
                 #!/bin/sh
                 # berth-agent-supervise PIDFILE LOG ENVFILE: keeps the agent running (where systemd does not).
                 pidfile=$1; log=$2; envfile=$3
-                echo $$ > "$pidfile"
+                echo $$ > "$pidfile.$$" && mv -f "$pidfile.$$" "$pidfile"
                 child=
-                trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait; rm -f "$pidfile"; exit 0' TERM INT
+                stop() {
+                  [ -n "$child" ] && kill "$child" 2>/dev/null
+                  wait
+                  [ "$(cat "$pidfile" 2>/dev/null)" = "$$" ] && rm -f "$pidfile"
+                  exit 0
+                }
+                trap stop TERM INT
                 while :; do
                   . "$envfile"
                   "$(dirname "$0")/berth-agent" $BERTH_AGENT_ARGS >>"$log" 2>&1 &

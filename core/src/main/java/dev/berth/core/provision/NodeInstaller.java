@@ -35,6 +35,8 @@ public final class NodeInstaller {
     public static final String STEP_DRAIN = "drain";
     public static final String STEP_REMOVE = "remove";
     static final Duration TOKEN_TTL = Duration.ofMinutes(30);
+    /** How long a stopping agent may take before it is killed. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     /** What one add or upgrade does. */
     public record Request(String nodeName, URI server, Map<String, String> labels, List<Taint> taints,
@@ -87,17 +89,26 @@ public final class NodeInstaller {
         install(root, request, bundle, true);
     }
 
-    private void install(Privileged root, Request request, Bundle bundle, boolean restart) throws IOException {
+    /**
+     * Uploads, writes credentials and options, and (re)starts the service. The running agent is
+     * restarted only when something it reads changed: another bundle, other options, new
+     * credentials, or an upgrade asked for it; a re-add with the same bundle leaves it running.
+     */
+    private void install(Privileged root, Request request, Bundle bundle, boolean upgrade) throws IOException {
         String previous = root.exec("readlink " + Shell.quote(layout.current()) + " 2>/dev/null").stdout().strip();
         upload(root, bundle);
         BootstrapTokens tokens = new BootstrapTokens(admin, clock);
         BootstrapTokens.Token token = credentials(root, request, tokens);
         try {
-            writeEnv(root, request, token != null);
-            boolean changed = !previous.equals(bundle.version());
+            List<String> why = new java.util.ArrayList<>();
+            if (upgrade) why.add("upgrade");
+            if (!previous.equals(bundle.version())) why.add(previous.isEmpty() ? "new install" : "bundle " + previous + " -> " + bundle.version());
+            if (writeEnv(root, request)) why.add("options changed");
+            if (token != null) why.add("new credentials");
             root.exec("ln -sfn " + Shell.quote(bundle.version()) + " " + Shell.quote(layout.current() + ".new") + " && mv -T "
                     + Shell.quote(layout.current() + ".new") + " " + Shell.quote(layout.current()));
-            startService(root, restart || changed || token != null);
+            startService(root, why);
+            if (token != null) waitCredentials(root, request);
             waitReady(request);
             applyLabelsAndTaints(request);
         } finally {
@@ -169,18 +180,12 @@ public final class NodeInstaller {
                 + Shell.quote(layout.etc())), "create " + layout.etc());
         ExecResult existing = root.exec("cat " + Shell.quote(layout.kubeconfig()) + " 2>/dev/null");
         if (existing.ok() && !existing.stdout().isBlank()) {
-            try {
-                Kubeconfig k = Kubeconfig.parse(existing.stdout(), layout.kubeconfig(), null);
-                if (k.userName().equals("system:node:" + request.nodeName()) && k.server().equals(request.server().toString())
-                        && k.credentials() instanceof Kubeconfig.ClientCertificate c
-                        && c.certifiedKey().certificate().getNotAfter().toInstant().isAfter(clock.instant().plus(Duration.ofDays(7)))
-                        && sameCa(k)) {
-                    progress.report(STEP_CREDENTIALS, 1.0, "the node's credentials are valid; kept");
-                    return null;
-                }
-            } catch (RuntimeException e) {
-                // unreadable: replaced below
+            String unusable = unusable(existing.stdout(), request);
+            if (unusable == null) {
+                progress.report(STEP_CREDENTIALS, 1.0, "the node's credentials are valid; kept");
+                return null;
             }
+            progress.report(STEP_CREDENTIALS, 0.1, layout.kubeconfig() + " is not usable (" + unusable + "); making new credentials");
             root.exec("rm -f " + Shell.quote(layout.kubeconfig()));
         }
         tokens.revokeAll(request.nodeName());
@@ -194,19 +199,46 @@ public final class NodeInstaller {
         return token;
     }
 
+    /** Why the node's kubeconfig cannot be kept, or null when it can. */
+    private String unusable(String yaml, Request request) {
+        Kubeconfig k;
+        try {
+            k = Kubeconfig.parse(yaml, layout.kubeconfig(), null);
+        } catch (RuntimeException e) {
+            return "unreadable: " + e.getMessage();
+        }
+        if (!k.userName().equals("system:node:" + request.nodeName())) return "user " + k.userName() + ", not system:node:" + request.nodeName();
+        if (!k.server().equals(request.server().toString())) return "server " + k.server() + ", not " + request.server();
+        if (!(k.credentials() instanceof Kubeconfig.ClientCertificate c)) return "no client certificate";
+        java.time.Instant notAfter = c.certifiedKey().certificate().getNotAfter().toInstant();
+        if (!notAfter.isAfter(clock.instant().plus(Duration.ofDays(7)))) return "its certificate expires at " + notAfter;
+        if (!sameCa(k)) return "another cluster CA";
+        return null;
+    }
+
     private boolean sameCa(Kubeconfig k) {
         List<X509Certificate> theirs = k.certificateAuthorities();
         return !theirs.isEmpty() && theirs.getFirst().equals(cluster.certificateAuthorities().getFirst());
     }
 
-    private void writeEnv(Privileged root, Request request, boolean bootstrap) throws IOException {
-        String args = "--kubeconfig " + layout.kubeconfig()
-                + (bootstrap ? " --bootstrap-kubeconfig " + layout.bootstrapKubeconfig() : "")
+    /**
+     * Writes the agent's options unless they are already so; returns whether they changed. They
+     * always name the bootstrap kubeconfig (the agent reads it only while it has no credentials of
+     * its own), so that a re-add with valid credentials writes the very same file.
+     */
+    boolean writeEnv(Privileged root, Request request) throws IOException {
+        String args = "--kubeconfig " + layout.kubeconfig() + " --bootstrap-kubeconfig " + layout.bootstrapKubeconfig()
                 + " --node-name " + request.nodeName() + " --data-dir " + layout.data() + " --port " + request.agentPort();
         String env = "BERTH_AGENT_ARGS=" + Shell.quote(args) + "\n";
-        check(root.exec("umask 077 && cat > " + Shell.quote(layout.agentEnv()),
+        ExecResult existing = root.exec("cat " + Shell.quote(layout.agentEnv()) + " 2>/dev/null");
+        if (existing.ok() && existing.stdout().equals(env)) {
+            return false;
+        }
+        check(root.exec("umask 077 && cat > " + Shell.quote(layout.agentEnv() + ".new") + " && mv -f "
+                        + Shell.quote(layout.agentEnv() + ".new") + " " + Shell.quote(layout.agentEnv()),
                 new java.io.ByteArrayInputStream(env.getBytes(java.nio.charset.StandardCharsets.UTF_8)), Duration.ofSeconds(30)),
                 "write " + layout.agentEnv());
+        return existing.ok() && !existing.stdout().isEmpty();
     }
 
     /** Whether the service runs under systemd here: only on a real install (not under a test root) with systemd running. */
@@ -214,36 +246,75 @@ public final class NodeInstaller {
         return layout.root().isEmpty() && root.exec("test -d /run/systemd/system && command -v systemctl").ok();
     }
 
-    private void startService(Privileged root, boolean restart) throws IOException {
+    private void startService(Privileged root, List<String> why) throws IOException {
+        boolean restart = !why.isEmpty();
+        String reason = restart ? " (" + String.join(", ", why) + ")" : "";
         if (systemd(root)) {
             String unit = BundleBuilder.unit().replace("@ROOT@", layout.root());
             check(root.exec("cat > " + Shell.quote(layout.unitFile()), new java.io.ByteArrayInputStream(
                     unit.getBytes(java.nio.charset.StandardCharsets.UTF_8)), Duration.ofSeconds(30)), "write " + layout.unitFile());
             check(root.exec("systemctl daemon-reload && systemctl enable " + RemoteLayout.UNIT_NAME + " && systemctl "
                     + (restart ? "restart " : "start ") + RemoteLayout.UNIT_NAME), "start " + RemoteLayout.UNIT_NAME);
-            progress.report(STEP_SERVICE, 1.0, "systemd service " + RemoteLayout.UNIT_NAME + (restart ? " restarted" : " running"));
+            progress.report(STEP_SERVICE, 1.0, "systemd service " + RemoteLayout.UNIT_NAME + (restart ? " restarted" + reason : " running"));
             return;
         }
         boolean running = supervisorRunning(root);
         if (running && !restart) {
-            progress.report(STEP_SERVICE, 1.0, "supervised agent already running");
+            progress.report(STEP_SERVICE, 1.0, "supervised agent already running; left as it is");
             return;
         }
         if (running) stopSupervisor(root);
         check(root.exec("nohup setsid " + Shell.quote(layout.current() + "/bin/berth-agent-supervise") + " "
                 + Shell.quote(layout.supervisorPid()) + " " + Shell.quote(layout.agentLog()) + " " + Shell.quote(layout.agentEnv())
                 + " </dev/null >/dev/null 2>&1 &"), "start the supervised agent");
-        progress.report(STEP_SERVICE, 1.0, "no systemd: the agent runs under a supervisor that restarts it (log " + layout.agentLog() + ")");
+        progress.report(STEP_SERVICE, 1.0, "no systemd: the agent runs under a supervisor that restarts it"
+                + (running ? "; restarted" + reason : "") + " (log " + layout.agentLog() + ")");
     }
 
     private boolean supervisorRunning(Privileged root) throws IOException {
         return root.exec("p=$(cat " + Shell.quote(layout.supervisorPid()) + " 2>/dev/null) && [ -n \"$p\" ] && kill -0 \"$p\"").ok();
     }
 
+    /**
+     * Stops the supervisor and the agent under it: TERM to the supervisor (it stops the agent), then
+     * waits for its whole process group (it runs in a session of its own) to be gone, killing what
+     * is left after {@link #STOP_TIMEOUT}. Only then is the pid file removed, so no old supervisor
+     * can remove the pid file of the one started next.
+     */
     private void stopSupervisor(Privileged root) throws IOException {
-        root.exec("p=$(cat " + Shell.quote(layout.supervisorPid()) + " 2>/dev/null); [ -n \"$p\" ] && kill \"$p\" 2>/dev/null;"
-                + " i=0; while [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done;"
-                + " rm -f " + Shell.quote(layout.supervisorPid()));
+        long ticks = STOP_TIMEOUT.toMillis() / 100;
+        root.exec("p=$(cat " + Shell.quote(layout.supervisorPid()) + " 2>/dev/null); if [ -n \"$p\" ]; then"
+                + " kill \"$p\" 2>/dev/null; i=0;"
+                + " while { kill -0 \"$p\" || kill -0 -- \"-$p\"; } 2>/dev/null && [ $i -lt " + ticks + " ]; do sleep 0.1; i=$((i+1)); done;"
+                + " kill -9 -- \"-$p\" 2>/dev/null; kill -9 \"$p\" 2>/dev/null; fi;"
+                + " rm -f " + Shell.quote(layout.supervisorPid()), null, STOP_TIMEOUT.plusSeconds(30));
+    }
+
+    /**
+     * Waits until the agent has exchanged the bootstrap token for its own kubeconfig. Only then may
+     * the token be revoked: a Node that is still Ready from before (credentials renewed, or an agent
+     * re-installed) says nothing about the new agent, which would fail its exchange and restart
+     * over and over once the token was gone.
+     */
+    private void waitCredentials(Privileged root, Request request) throws IOException {
+        progress.report(STEP_CREDENTIALS, 0.5, "waiting for the agent to get its certificate");
+        Instant deadline = clock.instant().plus(request.readyTimeout());
+        String probe = "test -s " + Shell.quote(layout.kubeconfig());
+        while (!root.exec(probe).ok()) {
+            if (clock.instant().isAfter(deadline)) {
+                throw new ProvisionException("the agent on " + root.describe() + " did not get its certificate within "
+                        + request.readyTimeout().toSeconds() + " s (no " + layout.kubeconfig() + "); its log is "
+                        + layout.agentLog() + " (or journalctl -u " + RemoteLayout.UNIT_NAME + "), and kubectl get csr"
+                        + " shows whether its request is pending");
+            }
+            try {
+                Thread.sleep(250);   // polled over SSH: nothing on the host tells us when the file appears
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProvisionException("interrupted while waiting for the agent's certificate on " + root.describe());
+            }
+        }
+        progress.report(STEP_CREDENTIALS, 1.0, "the agent has its certificate");
     }
 
     private void waitReady(Request request) {
@@ -301,6 +372,8 @@ public final class NodeInstaller {
             progress.report(STEP_REMOVE, 0.5, "removing the containers the agent ran");
             root.exec("command -v docker >/dev/null && docker ps -aq --filter label=berth.dev/node=" + Shell.quote(nodeName)
                     + " | xargs -r docker rm -f >/dev/null 2>&1; true");
+            progress.report(STEP_REMOVE, 0.6, "removing the agent's network state (pod network, iptables chains, routes, interfaces)");
+            check(root.exec(networkCleanup(nodeName)), "remove the agent's network state");
             progress.report(STEP_REMOVE, 0.8, "removing " + layout.opt() + ", " + layout.etc() + ", " + layout.data());
             check(root.exec("rm -rf " + Shell.quote(layout.opt()) + " " + Shell.quote(layout.etc()) + " " + Shell.quote(layout.data())
                     + " " + Shell.quote(layout.unitFile())), "remove the agent's files");
@@ -310,6 +383,42 @@ public final class NodeInstaller {
             admin.nodes().withName(nodeName).delete();
         }
         progress.report(STEP_REMOVE, 1.0, "node " + nodeName + " removed");
+    }
+
+    /** The start of the name of every iptables chain an agent makes (agent/network, agent/proxy; checked by the agent's tests). */
+    public static final List<String> AGENT_CHAIN_PREFIXES = List.of("BERTH-PN-", "BNP-", "BPROXY-");
+    /** The routing protocol of the agent's host-gw routes (agent/network HostGwRoutes.PROTOCOL). */
+    public static final int AGENT_ROUTE_PROTOCOL = 98;
+    /**
+     * The interfaces an agent makes: its pod bridges ({@code berth} and 10 hex digits) and the
+     * Service address interface ({@code bsvc-} and 8 hex digits).
+     */
+    public static final String AGENT_INTERFACES = "(berth[0-9a-f]{10}|bsvc-[0-9a-f]{8})";
+
+    /**
+     * A shell script (run as root once the agent is stopped) that removes what the agent made in the
+     * host's network: the Docker networks labelled with the node's name (and so their bridges), the
+     * rules that jump to the agent's iptables chains and those chains in every table, its routes and
+     * its interfaces. Nothing else: Docker's own rules and the host's routes stay.
+     */
+    static String networkCleanup(String nodeName) {
+        String chains = "(" + String.join("|", AGENT_CHAIN_PREFIXES) + ")";
+        return "command -v docker >/dev/null 2>&1 && docker network ls -q --filter label=berth.dev/node=" + Shell.quote(nodeName)
+                + " | xargs -r docker network rm >/dev/null 2>&1\n"
+                + "if command -v iptables-save >/dev/null 2>&1; then\n"
+                + "  for t in filter nat mangle raw; do\n"
+                + "    rules=$(iptables-save -t $t 2>/dev/null) || continue\n"
+                // first the jumps from other chains into the agent's (iptables-save quotes comments for the shell)
+                + "    printf '%s\\n' \"$rules\" | grep -E '^-A ' | grep -Ev '^-A " + chains + "' | grep -E -- '-[jg] " + chains
+                + "' | sed 's/^-A /-D /' | while IFS= read -r r; do eval \"iptables -w -t $t $r\" || exit 1; done || exit 1\n"
+                + "    names=$(printf '%s\\n' \"$rules\" | sed -n -E 's/^:(" + chains + "[^ ]*) .*/\\1/p')\n"
+                + "    for c in $names; do iptables -w -t $t -F \"$c\" || exit 1; done\n"
+                + "    for c in $names; do iptables -w -t $t -X \"$c\" || exit 1; done\n"
+                + "  done\n"
+                + "fi\n"
+                + "ip -4 route flush proto " + AGENT_ROUTE_PROTOCOL + " 2>/dev/null\n"
+                + "for l in $(ip -o link show | sed -n -E 's/^[0-9]+: " + AGENT_INTERFACES + "[@:].*/\\1/p'); do ip link del \"$l\" || exit 1; done\n"
+                + "true\n";
     }
 
     private void drain(String nodeName, Duration timeout) {

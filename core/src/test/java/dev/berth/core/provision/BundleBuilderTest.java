@@ -80,6 +80,24 @@ class BundleBuilderTest {
     }
 
     @Test
+    void classDirectoriesOfSeveralModulesEachGetTheirOwnJar() throws Exception {
+        for (String module : List.of("core", "agent")) {
+            Path pkg = Files.createDirectories(dir.resolve(module + "/target/classes/" + module));
+            Files.writeString(pkg.resolve("A.class"), module);
+        }
+        Bundle b = new BundleBuilder("1", List.of(dir.resolve("core/target/classes"), dir.resolve("agent/target/classes")))
+                .build(dir.resolve("out"), ProgressListener.NONE);
+        List<String> libs = new java.util.ArrayList<>();
+        try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(b.archive())))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().startsWith("lib/")) libs.add(e.getName());
+            }
+        }
+        assertThat(libs).containsExactly("lib/target-classes.jar", "lib/target-classes-2.jar");
+    }
+
+    @Test
     void versionIsValidated() {
         assertThatThrownBy(() -> new BundleBuilder("1 0; rm", List.of())).hasMessageContaining("version \"1 0; rm\"");
     }

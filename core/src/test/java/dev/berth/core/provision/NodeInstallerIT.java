@@ -38,6 +38,9 @@ import static org.awaitility.Awaitility.await;
  */
 class NodeInstallerIT {
     static final String NODE = "lab-node-1";
+    /** Threads of their own: the common pool may have a single worker on a small machine, and these wait on each other. */
+    static final java.util.concurrent.ExecutorService ASYNC = java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().factory());
     @TempDir
     Path dir;
     TestSshServer sshd;
@@ -74,6 +77,8 @@ class NodeInstallerIT {
 
     @AfterEach
     void stop() throws Exception {
+        standIn.forEach(Throwable::printStackTrace);
+        progress.forEach(p -> System.out.println("progress: " + p));
         Path pid = Path.of(layout.supervisorPid());
         if (Files.exists(pid)) {
             ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroy);
@@ -119,18 +124,34 @@ class NodeInstallerIT {
         return new NodeInstaller(admin, cluster, layout, Clock.systemUTC(), progress::add);
     }
 
-    /** What the real agent would do once it runs: register its Node, Ready. */
+    /**
+     * What the real agent would do once it runs: exchange the bootstrap token for its own
+     * credentials (here: a node client certificate from the cluster CA, as the CSR would give),
+     * write them to its kubeconfig, register its Node, Ready.
+     */
     void actAsAgentOnceStarted() {
         CompletableFuture.runAsync(() -> {
             await().atMost(Duration.ofSeconds(60)).until(() -> fakeAgentPid().isPresent());
+            Path kubeconfig = Path.of(layout.kubeconfig());
+            if (!Files.exists(kubeconfig)) {
+                Kubeconfig.withClientCertificate("berth", api.url(), api.ca().certificate(), "system:node:" + NODE,
+                        api.ca().issueClient("system:node:" + NODE, List.of("system:nodes"), Duration.ofDays(365)))
+                        .write(kubeconfig);
+            }
             if (admin.nodes().withName(NODE).get() == null) {
                 admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build()).create();
             }
             admin.nodes().withName(NODE).editStatus(n -> new NodeBuilder(n).editOrNewStatus().withConditions(
                     new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady").build())
                     .endStatus().build());
+        }, ASYNC).exceptionally(e -> {
+            standIn.add(e);
+            return null;
         });
     }
+
+    /** What went wrong in the test's stand-in for the agent (else a timeout would hide it). */
+    final List<Throwable> standIn = new CopyOnWriteArrayList<>();
 
     @Test
     void addSurvivesADroppedUploadThenReAddRepairsUpgradeSwapsAndRemoveLeavesNothing() throws Exception {
@@ -146,7 +167,7 @@ class NodeInstallerIT {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, ASYNC);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> Files.exists(part) && Files.size(part) > (1 << 20));
         sshd.dropConnections();
@@ -180,17 +201,17 @@ class NodeInstallerIT {
         long agentV1 = fakeAgentPid().orElseThrow();
         assertThat(ProcessHandle.of(agentV1)).isPresent();
 
-        // 3. add once more: nothing to upload, the agent keeps running
+        // 3. add once more with the same bundle: nothing to upload, nothing changed, the agent keeps running
         progress.clear();
         try (SshConnection c = connect()) {
             installer.add(c, Privileged.root(c), request(), v1);
         }
         assertThat(progress).anySatisfy(p -> assertThat(p.message()).contains("already installed (checksum matches); skipped"));
-        // an agent runs after the re-add (it is not always the same process yet: a re-add may restart
-        // the supervised agent, an open defect of the installer)
-        await().atMost(Duration.ofSeconds(30)).until(() -> fakeAgentPid().flatMap(ProcessHandle::of)
-                .map(ProcessHandle::isAlive).orElse(false));
-        long agentAfterReAdd = fakeAgentPid().orElseThrow();
+        assertThat(progress).anySatisfy(p -> assertThat(p.message()).isEqualTo("the node's credentials are valid; kept"));
+        assertThat(progress).anySatisfy(p -> assertThat(p.message()).isEqualTo("supervised agent already running; left as it is"));
+        assertThat(fakeAgentPid()).contains(agentV1);
+        assertThat(ProcessHandle.of(agentV1)).isPresent();
+        long agentAfterReAdd = agentV1;
 
         // 4. upgrade: the new bundle replaces the old one and the agent restarts
         Bundle v2 = bundle("1.1.0", 1);
@@ -218,6 +239,44 @@ class NodeInstallerIT {
         try (var files = Files.walk(root)) {
             assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
         }
+    }
+
+    @Test
+    void keepsTheBootstrapTokenUntilTheAgentHasItsCertificateThoughTheNodeLooksReadyThenReAddLeavesTheAgentRunning()
+            throws Exception {
+        // the Node is still Ready from an agent installed before (its credentials lost or expiring)
+        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build()).create();
+        admin.nodes().withName(NODE).editStatus(n -> new NodeBuilder(n).editOrNewStatus().withConditions(
+                new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady").build())
+                .endStatus().build());
+        Bundle v1 = bundle("1.0.0", 1);
+        NodeInstaller installer = installer();
+        CompletableFuture<Void> add = CompletableFuture.runAsync(() -> {
+            try (SshConnection c = connect()) {
+                installer.add(c, Privileged.root(c), request(), v1);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, ASYNC);
+        await().atMost(Duration.ofSeconds(60)).until(() -> fakeAgentPid().isPresent() || add.isDone());
+        // the new agent has not exchanged its token yet: the add waits, the token stays valid
+        assertThat(add).isNotDone();
+        assertThat(admin.secrets().inNamespace("kube-system").list().getItems())
+                .anyMatch(secret -> BootstrapTokens.TYPE.equals(secret.getType()));
+        assertThat(Path.of(layout.bootstrapKubeconfig())).exists();
+        actAsAgentOnceStarted();
+        assertThat(add).succeedsWithin(Duration.ofSeconds(60));
+        assertThat(admin.secrets().inNamespace("kube-system").list().getItems())
+                .noneMatch(secret -> BootstrapTokens.TYPE.equals(secret.getType()));
+        long agent = fakeAgentPid().orElseThrow();
+
+        progress.clear();
+        try (SshConnection c = connect()) {
+            installer.add(c, Privileged.root(c), request(), v1);
+        }
+        assertThat(progress).anySatisfy(p -> assertThat(p.message()).isEqualTo("supervised agent already running; left as it is"));
+        assertThat(fakeAgentPid()).contains(agent);
+        assertThat(ProcessHandle.of(agent)).isPresent();
     }
 
     @Test
