@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The terminal tab, driven with TestFX (headless), over a real exec: a real API server's
  * {@code pods/exec} subresource to a real agent stream server whose pod runs as local processes.
- * That runtime has no pty, so lines are ended with Ctrl+J (a line feed) rather than Enter.
+ * That runtime has no pty (no line discipline turns Enter's CR into a line feed), so lines are
+ * sent through the terminal's input path ended with a line feed.
  */
 @ExtendWith(ApplicationExtension.class)
 class TerminalViewIT {
@@ -121,11 +122,9 @@ class TerminalViewIT {
         }).orElse(""));
     }
 
+    /** A line entered through the terminal's own input path (what its key handler sends), ended with a line feed. */
     void typeLine(FxRobot robot, String line) throws Exception {
-        robot.interact(() -> view.widget().orElseThrow().getPreferredFocusableNode().requestFocus());
-        robot.write(line);
-        robot.press(javafx.scene.input.KeyCode.CONTROL).press(javafx.scene.input.KeyCode.J)
-                .release(javafx.scene.input.KeyCode.J).release(javafx.scene.input.KeyCode.CONTROL);
+        robot.interact(() -> view.widget().orElseThrow().getTerminalStarter().sendString(line + "\n", true));
     }
 
     @Test
