@@ -87,6 +87,7 @@ public final class ExplorerController {
     private final Button addNode = button("Add node…", "action-add-node", "Add a machine as a node over SSH");
     private final Button upgradeNode = button("Upgrade agent…", "action-upgrade-node", "Upgrade the node's agent over SSH");
     private final Button removeNode = button("Remove node…", "action-remove-node", "Drain the node, uninstall its agent and delete it");
+    private final Button terminal = button("Terminal…", "action-terminal", "Open a terminal into a container of the pod");
     private final Button portForward = button("Port-forward…", "action-port-forward", "Forward a local port to this object");
     private final Button edit = button("Edit", "action-edit", "Edit the YAML (Ctrl+E)");
     private final Button create = button("New…", "action-new", "A new object of this kind from a template (Ctrl+N)");
@@ -166,13 +167,14 @@ public final class ExplorerController {
         upgradeNode.setOnAction(e -> nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.UPGRADE));
         removeNode.setOnAction(e -> nodeWizard(dev.berth.app.nodes.NodeWizard.Mode.REMOVE));
         portForward.setOnAction(e -> portForward());
+        terminal.setOnAction(e -> terminal());
         delete.getStyleClass().add("danger");
 
         HBox.setHgrow(text, Priority.ALWAYS);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.SOMETIMES);
         ToolBar filterBar = new ToolBar(text, labels, namespace, spacer, count);
-        ToolBar actionBar = new ToolBar(create, edit, scale, restart, history, pause, resume, logs, portForward, cordon, uncordon, drain,
+        ToolBar actionBar = new ToolBar(create, edit, scale, restart, history, pause, resume, logs, terminal, portForward, cordon, uncordon, drain,
                 addNode, upgradeNode, removeNode, delete);
         VBox top = new VBox(filterBar, filterError, kindError, actionBar);
         VBox.setMargin(filterError, new Insets(0, 8, 4, 8));
@@ -184,7 +186,7 @@ public final class ExplorerController {
         root.setTop(top);
         root.setCenter(split);
         ContextMenu menu = new ContextMenu();
-        for (Button b : List.of(edit, scale, restart, history, pause, resume, logs, portForward, cordon, uncordon, drain,
+        for (Button b : List.of(edit, scale, restart, history, pause, resume, logs, terminal, portForward, cordon, uncordon, drain,
                 upgradeNode, removeNode, delete)) {
             MenuItem mi = new MenuItem(b.getText());
             mi.setOnAction(e -> b.fire());
@@ -466,6 +468,9 @@ public final class ExplorerController {
         logs.setVisible(withLogs);
         logs.setManaged(withLogs);
         logs.setDisable(none);
+        terminal.setVisible(pod);
+        terminal.setManaged(pod);
+        terminal.setDisable(none);
         create.setDisable(kind == null);
     }
 
@@ -680,6 +685,54 @@ public final class ExplorerController {
         Row r = selected();
         if (r != null && LOG_KINDS.contains(kind.kind())) {
             workbench.openLogs(r.object());
+        }
+    }
+
+    /** The containers of the selected Pod (none when no pod is selected). */
+    public List<String> selectedContainers() {
+        Row r = selected();
+        if (r == null || kind == null || !kind.kind().equals("Pod")) {
+            return List.of();
+        }
+        return containerNames(r.object());
+    }
+
+    static List<String> containerNames(GenericKubernetesResource pod) {
+        List<String> out = new java.util.ArrayList<>();
+        if (pod.get("spec", "containers") instanceof List<?> containers) {
+            for (Object c : containers) {
+                if (c instanceof java.util.Map<?, ?> m && m.get("name") instanceof String n) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Opens a terminal into the selected pod; asks which container when it has several. */
+    public void terminal() {
+        Row r = selected();
+        if (r == null || !kind.kind().equals("Pod")) {
+            return;
+        }
+        List<String> containers = containerNames(r.object());
+        if (containers.size() <= 1) {
+            workbench.openTerminal(r.object(), containers.isEmpty() ? null : containers.getFirst());
+            return;
+        }
+        javafx.scene.control.ChoiceDialog<String> choose = new javafx.scene.control.ChoiceDialog<>(containers.getFirst(), containers);
+        choose.setTitle("Terminal");
+        choose.setHeaderText("Open a terminal into which container of " + r.name() + "?");
+        choose.setContentText("Container");
+        choose.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
+        choose.showAndWait().ifPresent(c -> workbench.openTerminal(r.object(), c));
+    }
+
+    /** Opens a terminal into {@code container} of the selected pod. */
+    public void terminal(String container) {
+        Row r = selected();
+        if (r != null && kind.kind().equals("Pod")) {
+            workbench.openTerminal(r.object(), container);
         }
     }
 

@@ -18,6 +18,11 @@ public interface Workbench {
         notify("Port-forwards are not available here", true);
     }
 
+    /** Opens a terminal tab into {@code container} of the pod ({@code container} null: its only container). */
+    default void openTerminal(GenericKubernetesResource pod, String container) {
+        notify("Terminals are not available here", true);
+    }
+
     /** Opens the node wizard: add a machine ({@code node} null), or upgrade or remove {@code node}. */
     default void openNodeWizard(NodeWizard.Mode mode, GenericKubernetesResource node) {
         notify("The node wizard is not available here", true);

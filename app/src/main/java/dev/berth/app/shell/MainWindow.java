@@ -611,6 +611,25 @@ public final class MainWindow implements Workbench {
         tabs.getSelectionModel().select(t);
     }
 
+    @Override
+    public void openTerminal(GenericKubernetesResource pod, String container) {
+        if (session == null) {
+            return;
+        }
+        String namespace = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        io.fabric8.kubernetes.client.KubernetesClient client = session.client();
+        String title = "Terminal " + name + (container == null ? "" : "/" + container);
+        dev.berth.app.terminal.TerminalView terminal = new dev.berth.app.terminal.TerminalView(tasks, title,
+                command -> dev.berth.app.terminal.Fabric8Exec.open(client, namespace, name, container, command));
+        Tab t = new Tab(title, terminal.view());
+        t.setUserData(terminal);
+        t.setOnClosed(e -> terminal.close());
+        tabs.getTabs().add(t);
+        tabs.getSelectionModel().select(t);
+        terminal.connect();
+    }
+
     /** Replaces where the node wizard provisions (tests point it at a test SSH server and layout). */
     public void nodeEnvironment(java.util.function.Function<ClusterSession, dev.berth.app.nodes.NodeJob.Environment> environment) {
         this.nodeEnvironment = environment;
@@ -809,6 +828,13 @@ public final class MainWindow implements Workbench {
             }
             if (x.kind().kind().equals("Pod")) {
                 out.add(new Command("Logs of the selected pod", "Ctrl+L", x::logs));
+                out.add(new Command("Terminal into the selected pod", "", x::terminal));
+                List<String> containers = x.selectedContainers();
+                if (containers.size() > 1) {
+                    for (String c : containers) {
+                        out.add(new Command("Terminal into container " + c + " of the selected pod", "", () -> x.terminal(c)));
+                    }
+                }
             }
             if (x.kind().kind().equals("Pod") || x.kind().kind().equals("Service")) {
                 out.add(new Command("Port-forward to the selected " + x.kind().kind(), "", x::portForward));

@@ -737,7 +737,7 @@ public final class ComposeImport {
     }
 
     /** {@code text} split as a shell splits words: at runs of whitespace, quoted words kept together. */
-    static List<String> words(String text) {
+    public static List<String> words(String text) {
         List<String> out = new ArrayList<>();
         // words are split at runs of whitespace, so that a quoted empty word ("") stays a word
         org.apache.commons.text.matcher.StringMatcher whitespaceRun = (buffer, start, bufferStart, bufferEnd) -> {
