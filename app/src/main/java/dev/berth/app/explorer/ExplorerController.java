@@ -468,6 +468,7 @@ public final class ExplorerController {
         logs.setVisible(withLogs);
         logs.setManaged(withLogs);
         logs.setDisable(none);
+        boolean pod = kind != null && kind.kind().equals("Pod");
         terminal.setVisible(pod);
         terminal.setManaged(pod);
         terminal.setDisable(none);
