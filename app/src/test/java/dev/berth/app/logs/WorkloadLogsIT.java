@@ -1,20 +1,13 @@
 package dev.berth.app.logs;
 
 import dev.berth.agent.podworker.RunningPods;
-import dev.berth.agent.server.AgentServer;
-import dev.berth.agent.server.GetHandler;
-import dev.berth.agent.stream.PodStreams;
 import dev.berth.agent.stream.ProcessRuntime;
 import dev.berth.app.fx.FxTasks;
-import dev.berth.core.apiserver.TestApiServer;
-import dev.berth.core.pki.CertifiedKey;
+import dev.berth.app.testing.LocalAgentCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,16 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -50,26 +39,15 @@ class WorkloadLogsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @TempDir
     static Path dir;
-    static TestApiServer api;
+    static LocalAgentCluster cluster;
     static KubernetesClient client;
-    static AgentServer agent;
     static ProcessRuntime runtime;
 
     @BeforeAll
     static void start() throws Exception {
-        api = new TestApiServer(Files.createDirectories(dir.resolve("api")));
-        CertifiedKey serving = api.ca().issueServing(Set.of("localhost"), Set.of(InetAddress.getByName("127.0.0.1")), Duration.ofDays(1));
-        runtime = new ProcessRuntime();
-        agent = new AgentServer(new InetSocketAddress("127.0.0.1", 0), serving.certificatePem(), serving.privateKeyPem(),
-                api.ca().certificatePem(), Map.of("/healthz", (path, query) -> GetHandler.Response.text(200, "ok")),
-                new PodStreams(runtime, runtime, Clock.systemUTC()));
-        int agentPort = agent.start().getPort();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(api.kubeconfig()))).build();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().build()).create();
-        client.nodes().resource(new NodeBuilder(client.nodes().withName("node-1").get()).withNewStatus()
-                .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(agentPort).endKubeletEndpoint().endDaemonEndpoints()
-                .endStatus().build()).updateStatus();
+        cluster = new LocalAgentCluster(dir);
+        client = cluster.client;
+        runtime = cluster.runtime;
         runningPod("web-1", "2026-12-02T10:00:01.000000000Z one-a\n2026-12-02T10:00:03.000000000Z one-b\n");
         runningPod("web-2", "2026-12-02T10:00:02.000000000Z two-a\n");
         // another workload's pod: not in the merged view
@@ -97,9 +75,7 @@ class WorkloadLogsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) client.close();
-        if (agent != null) agent.close();
-        if (api != null) api.close();
+        if (cluster != null) cluster.close();
     }
 
     static GenericKubernetesResource deployment() {

@@ -1,20 +1,13 @@
 package dev.berth.app.portforward;
 
 import dev.berth.agent.podworker.RunningPods;
-import dev.berth.agent.server.AgentServer;
-import dev.berth.agent.server.GetHandler;
-import dev.berth.agent.stream.PodStreams;
 import dev.berth.agent.stream.ProcessRuntime;
-import dev.berth.core.apiserver.TestApiServer;
-import dev.berth.core.pki.CertifiedKey;
+import dev.berth.app.testing.LocalAgentCluster;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,16 +17,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,26 +35,16 @@ import static org.awaitility.Awaitility.await;
 class PortForwardsIT {
     @TempDir
     static Path dir;
-    static TestApiServer api;
+    static LocalAgentCluster cluster;
+    static ProcessRuntime runtime;
     static KubernetesClient client;
-    static AgentServer agent;
     static ServerSocket echo;
 
     @BeforeAll
     static void start() throws Exception {
-        api = new TestApiServer(Files.createDirectories(dir.resolve("api")));
-        CertifiedKey serving = api.ca().issueServing(Set.of("localhost"), Set.of(InetAddress.getByName("127.0.0.1")), Duration.ofDays(1));
-        ProcessRuntime runtime = new ProcessRuntime();
-        agent = new AgentServer(new InetSocketAddress("127.0.0.1", 0), serving.certificatePem(), serving.privateKeyPem(),
-                api.ca().certificatePem(), Map.of("/healthz", (path, query) -> GetHandler.Response.text(200, "ok")),
-                new PodStreams(runtime, runtime, Clock.systemUTC()));
-        int agentPort = agent.start().getPort();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(api.kubeconfig()))).build();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().build()).create();
-        client.nodes().resource(new NodeBuilder(client.nodes().withName("node-1").get()).withNewStatus()
-                .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(agentPort).endKubeletEndpoint().endDaemonEndpoints()
-                .endStatus().build()).updateStatus();
+        cluster = new LocalAgentCluster(dir);
+        client = cluster.client;
+        runtime = cluster.runtime;
         echo = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         Thread.ofVirtual().start(() -> {
             while (!echo.isClosed()) {
@@ -99,9 +78,7 @@ class PortForwardsIT {
     @AfterAll
     static void stop() throws Exception {
         if (echo != null) echo.close();
-        if (client != null) client.close();
-        if (agent != null) agent.close();
-        if (api != null) api.close();
+        if (cluster != null) cluster.close();
     }
 
     static String exchange(Socket s, String message) throws IOException {

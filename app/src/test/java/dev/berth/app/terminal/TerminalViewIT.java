@@ -1,19 +1,12 @@
 package dev.berth.app.terminal;
 
 import dev.berth.agent.podworker.RunningPods;
-import dev.berth.agent.server.AgentServer;
-import dev.berth.agent.server.GetHandler;
-import dev.berth.agent.stream.PodStreams;
 import dev.berth.agent.stream.ProcessRuntime;
 import dev.berth.app.fx.FxTasks;
-import dev.berth.core.apiserver.TestApiServer;
-import dev.berth.core.pki.CertifiedKey;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
+import dev.berth.app.testing.LocalAgentCluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
@@ -27,15 +20,9 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -53,28 +40,17 @@ class TerminalViewIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     @TempDir
     static Path dir;
-    static TestApiServer api;
+    static LocalAgentCluster cluster;
     static KubernetesClient client;
-    static AgentServer agent;
     static ProcessRuntime runtime;
     TerminalView view;
     FxTasks tasks;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        api = new TestApiServer(Files.createDirectories(dir.resolve("api")));
-        CertifiedKey serving = api.ca().issueServing(Set.of("localhost"), Set.of(InetAddress.getByName("127.0.0.1")), Duration.ofDays(1));
-        runtime = new ProcessRuntime();
-        agent = new AgentServer(new InetSocketAddress("127.0.0.1", 0), serving.certificatePem(), serving.privateKeyPem(),
-                api.ca().certificatePem(), Map.of("/healthz", (path, query) -> GetHandler.Response.text(200, "ok")),
-                new PodStreams(runtime, runtime, Clock.systemUTC()));
-        int agentPort = agent.start().getPort();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(api.kubeconfig()))).build();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().build()).create();
-        client.nodes().resource(new NodeBuilder(client.nodes().withName("node-1").get()).withNewStatus()
-                .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(agentPort).endKubeletEndpoint().endDaemonEndpoints()
-                .endStatus().build()).updateStatus();
+        cluster = new LocalAgentCluster(dir);
+        client = cluster.client;
+        runtime = cluster.runtime;
         Pod pod = new PodBuilder().withNewMetadata().withName("shell-1").withNamespace("default").endMetadata()
                 .withNewSpec().withNodeName("node-1").addNewContainer().withName("app").withImage("berth-test/busybox:1").endContainer()
                 .endSpec().build();
@@ -86,9 +62,7 @@ class TerminalViewIT {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (client != null) client.close();
-        if (agent != null) agent.close();
-        if (api != null) api.close();
+        if (cluster != null) cluster.close();
     }
 
     @Start
