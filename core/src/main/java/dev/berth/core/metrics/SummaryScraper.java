@@ -47,7 +47,7 @@ public final class SummaryScraper implements AutoCloseable {
     private final SharedIndexInformer<Node> nodes;
     private final ResourceMetrics metrics;
     private final Clock clock;
-    private final HttpClient http;
+    private volatile HttpClient http;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("metrics-scraper").daemon(true).factory());
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -61,12 +61,26 @@ public final class SummaryScraper implements AutoCloseable {
         this.nodes = dev.berth.core.controller.runtime.Informers.keepRetrying(client.nodes().runnableInformer(0), "nodes");
         this.metrics = metrics;
         this.clock = clock;
+        this.http = httpClient(tls);
+    }
+
+    private static HttpClient httpClient(SSLContext tls) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT)
                 .executor(Executors.newVirtualThreadPerTaskExecutor());
         if (tls != null) {
             b.sslContext(tls);
         }
-        this.http = b.build();
+        return b.build();
+    }
+
+    /**
+     * Scrapes with {@code tls} from now on (a renewed kubelet-client certificate); scrapes under way
+     * finish on the previous client, which then shuts down.
+     */
+    public void useSslContext(SSLContext tls) {
+        HttpClient old = http;
+        http = httpClient(tls);
+        old.shutdown();
     }
 
     public void start() {

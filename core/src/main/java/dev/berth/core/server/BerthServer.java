@@ -48,8 +48,15 @@ public final class BerthServer implements AutoCloseable {
     private DataDirLock lock;
     private Store store;
     private volatile ApiServer api;
-    private dev.berth.core.metrics.SummaryScraper metricsScraper;
-    private dev.berth.core.pki.CertifiedKey kubeletClient;
+    private volatile dev.berth.core.metrics.SummaryScraper metricsScraper;
+    /**
+     * The in-process controllers' credential: a random bearer token that exists only in this
+     * process's memory, so that it never expires and never needs rotating, unlike a certificate.
+     */
+    private final ProcessToken controllerToken = ProcessToken.random();
+    private static final dev.berth.core.pki.Identity CONTROLLER_IDENTITY = new dev.berth.core.pki.Identity(
+            "system:kube-controller-manager", List.of("system:masters"));
+    private volatile dev.berth.core.pki.CertifiedKey kubeletClient;
     private ServerPki pki;
     private CertificateRotator rotator;
     private InetSocketAddress address;
@@ -87,7 +94,8 @@ public final class BerthServer implements AutoCloseable {
             store = openStore();
             List<Authenticator> chain = List.of(
                     new dev.berth.core.apiserver.auth.BootstrapTokenAuthenticator(this::bootstrapTokenSecret, clock),
-                    new TokenAuthenticator(pki.tokens()::authenticate),
+                    new TokenAuthenticator(token -> controllerToken.matches(token)
+                            ? java.util.Optional.of(CONTROLLER_IDENTITY) : pki.tokens().authenticate(token)),
                     new CertificateAuthenticator(pki.ca()));
             List<AdmissionPlugin> admission = new ArrayList<>();
             admission.add(new CsrSigning(pki.ca(), options.certificates().clientLifetime()));
@@ -115,7 +123,14 @@ public final class BerthServer implements AutoCloseable {
                     dev.berth.core.pki.ServingCertificate.DEFAULT_KUBERNETES_SERVICE_IP, pki.servingCertificate(),
                     kubeletClient, options.certificates(), clock,
                     serving -> api.useSslContext(Tls.serverContext(serving, pki.ca(), ClientAuth.OPTIONAL)),
-                    nodeDialer::useClientCertificate).start();
+                    renewed -> {
+                        nodeDialer.useClientCertificate(renewed);
+                        kubeletClient = renewed;
+                        var scraper = metricsScraper;
+                        if (scraper != null) {
+                            scraper.useSslContext(dev.berth.core.pki.Tls.clientSSLContext(pki.ca().certificate(), renewed));
+                        }
+                    }).start();
             startControllers(port);
             return this;
         } catch (RuntimeException | InterruptedException e) {
@@ -140,16 +155,12 @@ public final class BerthServer implements AutoCloseable {
      * and the others stand by.
      */
     private void startControllers(int port) {
-        dev.berth.core.pki.CertifiedKey id = pki.ca().issueClient("system:kube-controller-manager",
-                List.of("system:masters"), java.time.Duration.ofDays(365));
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
                 .withMasterUrl("https://" + (options.listenHost().contains(":") ? "[" + options.listenHost() + "]"
                         : options.listenHost().equals("0.0.0.0") ? "127.0.0.1" : options.listenHost()) + ":" + port)
                 .withCaCertData(b64.encodeToString(pki.ca().certificatePem().getBytes(StandardCharsets.US_ASCII)))
-                .withClientCertData(b64.encodeToString(id.certificatePem().getBytes(StandardCharsets.US_ASCII)))
-                .withClientKeyData(b64.encodeToString(id.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
-                .withClientKeyAlgo("EC")
+                .withOauthToken(controllerToken.value())
                 .withRequestTimeout(30_000)
                 .build();
         controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
@@ -401,5 +412,24 @@ public final class BerthServer implements AutoCloseable {
             lock.close();
         }
         LOG.debug("server stopped");
+    }
+
+    /** A random bearer token of this process; compared in constant time, never printed. */
+    private record ProcessToken(String value) {
+        static ProcessToken random() {
+            byte[] b = new byte[32];
+            new java.security.SecureRandom().nextBytes(b);
+            return new ProcessToken(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+        }
+
+        boolean matches(String token) {
+            return token != null && java.security.MessageDigest.isEqual(value.getBytes(StandardCharsets.US_ASCII),
+                    token.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public String toString() {
+            return "ProcessToken[hidden]";
+        }
     }
 }
