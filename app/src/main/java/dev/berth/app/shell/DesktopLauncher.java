@@ -53,6 +53,7 @@ public final class DesktopLauncher {
         Platform.runLater(() -> {
             nameWindowClass("Berth");
             MainWindow w = new MainWindow(new Stage(), ctx);
+            w.offerFirstRun(cp != null && !exitWhenShown);
             w.onClose(c -> {
                 choice.set(c);
                 closed.countDown();

@@ -112,6 +112,12 @@ public final class MainWindow implements Workbench {
     };
     private Consumer<CloseChoice> onClose = c -> {};
     private java.util.function.Function<String, CloseChoice> closeQuestion = this::askOnClose;
+    /** Whether to ask the first-run question (the launcher sets it; tests that build a window do not). */
+    private boolean offerFirstRun;
+    private java.util.function.Function<Boolean, java.util.Optional<FirstRun.Choice>> firstRunQuestion =
+            dockerUsable -> FirstRun.ask(stage(), dockerUsable);
+    /** Simulated nodes run beside the embedded control plane (first-run choice), or null. */
+    private volatile dev.berth.core.sim.HollowNodes simulated;
 
     public MainWindow(Stage stage, AppContext ctx) {
         this.stage = stage;
@@ -299,6 +305,24 @@ public final class MainWindow implements Workbench {
         this.onClose = handler;
     }
 
+    /**
+     * Asks, once the embedded control plane answers for the first time in these settings, where the
+     * cluster should run its pods (this machine, SSH machines, simulated nodes).
+     */
+    public void offerFirstRun(boolean on) {
+        this.offerFirstRun = on;
+    }
+
+    /** Replaces the first-run dialog (tests answer it; the argument says whether Docker is usable). */
+    public void firstRunQuestion(java.util.function.Function<Boolean, java.util.Optional<FirstRun.Choice>> question) {
+        this.firstRunQuestion = question;
+    }
+
+    /** The simulated nodes running beside the control plane, if any. */
+    public java.util.Optional<dev.berth.core.sim.HollowNodes> simulatedNodes() {
+        return java.util.Optional.ofNullable(simulated);
+    }
+
     /** Replaces the close question (tests answer it without a dialog). */
     public void closeQuestion(java.util.function.Function<String, CloseChoice> question) {
         this.closeQuestion = question;
@@ -385,6 +409,9 @@ public final class MainWindow implements Workbench {
                     }
                     watchCrds();
                     restoreView();
+                    if (c.embedded()) {
+                        embeddedConnected();
+                    }
                 })
                 .onFailure(e -> {
                     if (connecting == c) {
@@ -531,7 +558,77 @@ public final class MainWindow implements Workbench {
         }
     }
 
+    /** The embedded control plane answers: its simulated nodes start, and the first-run question is asked once. */
+    private void embeddedConnected() {
+        int n = FirstRun.simulatedNodes(ctx.settings());
+        if (n > 0) {
+            startSimulatedNodes(n);
+        }
+        if (offerFirstRun && FirstRun.due(ctx.settings())) {
+            offerFirstRun = false;
+            Platform.runLater(() -> firstRunQuestion.apply(FirstRun.dockerUsable()).ifPresent(this::applyFirstRun));
+        }
+    }
+
+    void applyFirstRun(FirstRun.Choice choice) {
+        FirstRun.remember(ctx.settings(), choice);
+        switch (choice.kind()) {
+            case THIS_MACHINE -> {
+                dev.berth.app.nodes.NodeWizard w = openNodeWizardTab(dev.berth.app.nodes.NodeWizard.Mode.ADD, null);
+                if (w != null) {
+                    w.prefill("localhost", localHostName());
+                }
+            }
+            case SSH_MACHINES -> openNodeWizard(dev.berth.app.nodes.NodeWizard.Mode.ADD, null);
+            case SIMULATED_NODES -> startSimulatedNodes(choice.nodes());
+            case LATER -> notify("Add node… in the Nodes view adds machines whenever you are ready.", false);
+        }
+    }
+
+    private static String localHostName() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+            return name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** Starts {@code count} simulated nodes ({@code sim-0}...) against the current session, off the FX thread. */
+    private void startSimulatedNodes(int count) {
+        ClusterSession s = session;
+        if (s == null || simulated != null) {
+            return;
+        }
+        tasks.run(() -> {
+                    dev.berth.core.sim.HollowNodes h = new dev.berth.core.sim.HollowNodes(s.client(), ctx.clock(),
+                            dev.berth.core.sim.SimOptions.defaults()).start();
+                    h.serveSummaries();
+                    List<dev.berth.core.sim.HollowNodeSpec> specs = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        specs.add(dev.berth.core.sim.HollowNodeSpec.of("sim-" + i, i));
+                    }
+                    h.addAll(specs);
+                    return h;
+                })
+                .onSuccess(h -> {
+                    if (session != s || simulated != null) {
+                        h.close();
+                        return;
+                    }
+                    simulated = h;
+                    notify(count + (count == 1 ? " simulated node runs" : " simulated nodes run")
+                            + " beside the control plane (sim-0…).", false);
+                })
+                .onFailure(e -> notify("Cannot start the simulated nodes: " + rootMessage(e), true))
+                .start();
+    }
+
     private void closeSession() {
+        if (simulated != null) {
+            simulated.close();
+            simulated = null;
+        }
         if (explorer != null) {
             explorer.close();
         }
@@ -652,8 +749,12 @@ public final class MainWindow implements Workbench {
 
     @Override
     public void openNodeWizard(dev.berth.app.nodes.NodeWizard.Mode mode, GenericKubernetesResource node) {
+        openNodeWizardTab(mode, node);
+    }
+
+    private dev.berth.app.nodes.NodeWizard openNodeWizardTab(dev.berth.app.nodes.NodeWizard.Mode mode, GenericKubernetesResource node) {
         if (session == null) {
-            return;
+            return null;
         }
         ClusterSession s = session;
         dev.berth.app.nodes.NodeWizard wizard = new dev.berth.app.nodes.NodeWizard(mode, tasks, w ->
@@ -672,6 +773,7 @@ public final class MainWindow implements Workbench {
         t.setOnClosed(e -> wizard.close());
         tabs.getTabs().add(t);
         tabs.getSelectionModel().select(t);
+        return wizard;
     }
 
     /** The node's InternalIP, else its first address, else its name. */
