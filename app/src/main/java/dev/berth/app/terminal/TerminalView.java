@@ -136,6 +136,9 @@ public final class TerminalView {
         }
         if (w != null) {
             w.stop();
+            // stops the panel's repaint timer: left running, it outlives the panel and, once the panel
+            // is collected, fails on every pulse trying to stop itself (jeditermfx 1.0.0 on JavaFX 25)
+            w.getTerminalPanel().dispose();
         }
     }
 

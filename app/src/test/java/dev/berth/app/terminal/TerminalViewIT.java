@@ -61,8 +61,15 @@ class TerminalViewIT {
     }
 
     @AfterAll
-    static void stopCluster() throws Exception {
+    static void stopCluster() throws Throwable {
         if (cluster != null) cluster.close();
+        // closed terminals leave no timer behind that would fail on the FX thread once they are
+        // collected (the tests after this one in the same JVM would see it)
+        System.gc();
+        for (int i = 0; i < 20; i++) {
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+        WaitForAsyncUtils.checkException();
     }
 
     @Start
@@ -75,7 +82,7 @@ class TerminalViewIT {
     }
 
     @AfterEach
-    void closeView(FxRobot robot) {
+    void closeView(FxRobot robot) throws Exception {
         robot.interact(view::close);
         tasks.close();
     }
