@@ -208,8 +208,37 @@ public final class NodeClientCertificates implements AutoCloseable {
         private static final String ALIAS = "node";
         private final CertifiedKey key;
 
+        private final X509Certificate certificate;
+        private final PrivateKey privateKey;
+
         FixedKeyManager(CertifiedKey key) {
             this.key = key;
+            this.certificate = jdkCertificate(key.certificate());
+            this.privateKey = jdkPrivateKey(key.privateKey());
+        }
+
+        /*
+         * The TLS stack matches keys by algorithm name: it takes "EC", while BouncyCastle's objects say
+         * "ECDSA" (they are what a PEM reads as when BouncyCastle is the first provider of the
+         * process). The same key and certificate, decoded by the JDK's own providers, always match.
+         */
+        private static PrivateKey jdkPrivateKey(PrivateKey k) {
+            try {
+                String algorithm = k.getAlgorithm().equals("ECDSA") ? "EC" : k.getAlgorithm();
+                return java.security.KeyFactory.getInstance(algorithm, algorithm.equals("EC") ? "SunEC" : "SunRsaSign")
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(k.getEncoded()));
+            } catch (java.security.GeneralSecurityException e) {
+                return k;
+            }
+        }
+
+        private static X509Certificate jdkCertificate(X509Certificate c) {
+            try {
+                return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509", "SUN")
+                        .generateCertificate(new java.io.ByteArrayInputStream(c.getEncoded()));
+            } catch (java.security.GeneralSecurityException e) {
+                return c;
+            }
         }
 
         @Override
@@ -239,12 +268,12 @@ public final class NodeClientCertificates implements AutoCloseable {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return ALIAS.equals(alias) ? new X509Certificate[] {key.certificate()} : null;
+            return ALIAS.equals(alias) ? new X509Certificate[] {certificate} : null;
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            return ALIAS.equals(alias) ? key.privateKey() : null;
+            return ALIAS.equals(alias) ? privateKey : null;
         }
     }
 
